@@ -1,0 +1,36 @@
+/** Pure dtab engine: Finagle dtab syntax, delegation as namerd explains it, and traffic shares. */
+
+export { appendDtab, type DelegateOptions, delegate, matchesPrefix } from "./delegate.js";
+export { finalDestinations } from "./destinations.js";
+export {
+  type ParseError,
+  type ParseResult,
+  parseDtab,
+  parseNameTree,
+  parsePath,
+  parsePrefix,
+} from "./parse.js";
+export {
+  formatWeight,
+  type PrintDtabOptions,
+  printDentry,
+  printDtab,
+  printNameTree,
+  printPath,
+  printPrefix,
+} from "./print.js";
+export type {
+  DelegateTree,
+  Dentry,
+  Destination,
+  Destinations,
+  Dtab,
+  NameTree,
+  Path,
+  Prefix,
+  PrefixSegment,
+  Weighted,
+  WeightedDelegateTree,
+  Wildcard,
+} from "./types.js";
+export { WILDCARD } from "./types.js";

@@ -1,0 +1,252 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { z } from "zod";
+import { crossCheck, type Identity } from "./cross-check.js";
+import { compareDiagnostics, type Diagnostic, type FieldPath } from "./diagnostic.js";
+import { isTextPosition } from "./dtab-text.js";
+import { isKind, KINDS, type Kind } from "./kinds.js";
+import type { Mesh } from "./mesh.js";
+import type { Monitoring } from "./monitoring.js";
+import type { Route } from "./route.js";
+import type { Service } from "./service.js";
+import { closest, fieldsAt } from "./suggest.js";
+import {
+  diagnosticAt,
+  parseYamlFile,
+  positionInScalar,
+  type SourceDocument,
+  toPlainData,
+} from "./yaml-source.js";
+
+export interface LoadLimits {
+  /** Larger files are refused before parsing. */
+  readonly maxFileBytes: number;
+  readonly maxFiles: number;
+}
+
+export const DEFAULT_LIMITS: LoadLimits = { maxFileBytes: 1024 * 1024, maxFiles: 5_000 };
+
+/** A validated manifest and the document it came from (for positioned messages later). */
+export interface Loaded<T> {
+  readonly manifest: T;
+  readonly source: SourceDocument;
+}
+
+export interface ManifestSet {
+  readonly mesh: Loaded<Mesh>;
+  readonly services: readonly Loaded<Service>[];
+  readonly routes: readonly Loaded<Route>[];
+  readonly monitoring: Loaded<Monitoring> | undefined;
+  /** sha256 over the validated content: changes exactly when the desired state changes. */
+  readonly digest: string;
+}
+
+export type LoadResult =
+  | { readonly ok: true; readonly set: ManifestSet; readonly warnings: readonly Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+export interface ManifestFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** Hints for fields that are refused on purpose, keyed by their path suffix. */
+const REFUSED_FIELDS: Record<string, string> = {
+  "consul.token": "the Consul token is read from CONSUL_HTTP_TOKEN only, never from manifests",
+};
+
+/** Reads every *.yaml / *.yml below `dir` (hidden folders and node_modules skipped) and loads them as one set. */
+export async function loadManifestDir(dir: string, limits: LoadLimits = DEFAULT_LIMITS): Promise<LoadResult> {
+  const found = await listManifestFiles(dir);
+  if (found.length === 0) {
+    return { ok: false, diagnostics: [directoryError(dir, "no manifest files (*.yaml, *.yml) found")] };
+  }
+  if (found.length > limits.maxFiles) {
+    return {
+      ok: false,
+      diagnostics: [
+        directoryError(dir, `${found.length} manifest files exceed the limit of ${limits.maxFiles}`),
+      ],
+    };
+  }
+  const files: ManifestFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of found) {
+    const size = (await stat(file)).size;
+    if (size > limits.maxFileBytes) {
+      diagnostics.push(
+        directoryError(file, `file is ${size} bytes, over the ${limits.maxFileBytes}-byte limit`),
+      );
+      continue;
+    }
+    files.push({ file, text: await readFile(file, "utf8") });
+  }
+  const result = loadManifests(files);
+  if (diagnostics.length === 0) return result;
+  const rest = result.ok ? result.warnings : result.diagnostics;
+  return { ok: false, diagnostics: [...diagnostics, ...rest].sort(compareDiagnostics) };
+}
+
+async function listManifestFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listManifestFiles(full)));
+    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) files.push(full);
+  }
+  return files;
+}
+
+function directoryError(file: string, message: string): Diagnostic {
+  return { severity: "error", file, line: 0, column: 0, path: "", message };
+}
+
+/** Loads a set of manifest files: all of it, typed and cross-checked, or every error found. */
+export function loadManifests(files: readonly ManifestFile[]): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const documents: { kind: Kind; manifest: unknown; source: SourceDocument }[] = [];
+  const identities: Identity[] = [];
+  for (const { file, text } of files) {
+    const parsed = parseYamlFile(file, text);
+    diagnostics.push(...parsed.errors);
+    for (const source of parsed.documents) {
+      const checked = checkDocument(source);
+      if (checked.identity) identities.push(checked.identity);
+      if ("diagnostics" in checked) diagnostics.push(...checked.diagnostics);
+      else if (checked.identity)
+        documents.push({ kind: checked.identity.kind, manifest: checked.manifest, source });
+    }
+  }
+  const byKind = <T>(kind: Kind) =>
+    documents
+      .filter((d) => d.kind === kind)
+      .map((d) => ({ manifest: d.manifest as T, source: d.source }) satisfies Loaded<T>);
+  const meshes = byKind<Mesh>("Mesh");
+  const services = byKind<Service>("Service");
+  const routes = byKind<Route>("Route");
+  const monitorings = byKind<Monitoring>("Monitoring");
+  diagnostics.push(
+    ...crossCheck({ identities, meshes, services, routes, monitorings }, files[0]?.file ?? "."),
+  );
+
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const warnings = diagnostics.filter((d) => d.severity === "warning").sort(compareDiagnostics);
+  const mesh = meshes[0];
+  if (errors.length > 0 || !mesh) return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };
+  const monitoring = monitorings[0];
+  const digest = digestOf(documents.map((d) => ({ kind: d.kind, manifest: d.manifest })));
+  return { ok: true, set: { mesh, services, routes, monitoring, digest }, warnings };
+}
+
+/** What a document says it is; known even when its spec is invalid, so names can still be checked. */
+function identityOf(kind: Kind, value: object, source: SourceDocument): Identity {
+  const metadata = (value as { metadata?: { name?: unknown } }).metadata;
+  const name = typeof metadata?.name === "string" ? metadata.name : undefined;
+  return { kind, name, source };
+}
+
+type Checked =
+  | { identity?: Identity; manifest?: unknown }
+  | { identity?: Identity; diagnostics: Diagnostic[] };
+
+function checkDocument(source: SourceDocument): Checked {
+  const plain = toPlainData(source);
+  if ("error" in plain) return { diagnostics: [plain.error] };
+  const value = plain.value;
+  if (value === null || value === undefined) return {}; // an empty document, e.g. after a trailing `---`
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return {
+      diagnostics: [
+        diagnosticAt(source, [], "a manifest must be a mapping with apiVersion, kind, metadata, spec"),
+      ],
+    };
+  }
+  const kind = (value as { kind?: unknown }).kind;
+  if (!isKind(kind)) {
+    const known = Object.keys(KINDS);
+    const hint = typeof kind === "string" ? closest(kind, known) : undefined;
+    const message =
+      kind === undefined
+        ? `missing kind; expected one of ${known.join(", ")}`
+        : `unknown kind ${JSON.stringify(kind)}; expected one of ${known.join(", ")}${hint ? ` (did you mean ${hint}?)` : ""}`;
+    return { diagnostics: [diagnosticAt(source, kind === undefined ? [] : ["kind"], message)] };
+  }
+  const identity = identityOf(kind, value, source);
+  const schema: z.ZodType = KINDS[kind];
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return { identity, manifest: result.data };
+  return {
+    identity,
+    diagnostics: result.error.issues.flatMap((issue) => describeIssue(schema, source, issue)),
+  };
+}
+
+function describeIssue(schema: z.ZodType, source: SourceDocument, issue: z.core.$ZodIssue): Diagnostic[] {
+  const at = issue.path as FieldPath;
+  if (issue.code === "unrecognized_keys") {
+    const allowed = fieldsAt(schema, at);
+    return issue.keys.map((key) => {
+      const keyPath = [...at, key];
+      const refused = Object.entries(REFUSED_FIELDS).find(([suffix]) => keyPath.join(".").endsWith(suffix));
+      const hint = closest(key, allowed);
+      const message = refused
+        ? `field "${key}" is not allowed: ${refused[1]}`
+        : `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}`;
+      return diagnosticAt(source, keyPath, message, { key: true });
+    });
+  }
+  if (issue.code === "invalid_union") {
+    // Report the branch that got furthest rather than "invalid input".
+    const branch = issue.errors.find((errors) => errors.length > 0);
+    if (branch)
+      return branch.flatMap((inner) =>
+        describeIssue(schema, source, { ...inner, path: [...at, ...inner.path] }),
+      );
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return [diagnosticAt(source, at, `required field is missing (expected ${issue.expected})`)];
+  }
+  if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
+    // zod's default wording; a schema's own message (e.g. for plain-text secrets) is kept as it is.
+    return [diagnosticAt(source, at, `expected ${issue.expected}, got ${describeValue(issue.input)}`)];
+  }
+  if (issue.code === "custom" && isTextPosition(issue.params)) {
+    const inText = positionInScalar(source, at, issue.params.textLine, issue.params.textColumn);
+    return [{ ...diagnosticAt(source, at, issue.message), ...inText }];
+  }
+  return [diagnosticAt(source, at, plainMessage(issue.message))];
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `a string`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function plainMessage(message: string): string {
+  return message.charAt(0).toLowerCase() + message.slice(1);
+}
+
+function digestOf(documents: readonly { kind: Kind; manifest: unknown }[]): string {
+  const sorted = [...documents]
+    .map((d) => ({ ...d, name: (d.manifest as { metadata: { name: string } }).metadata.name }))
+    .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  return createHash("sha256").update(canonicalJson(sorted)).digest("hex");
+}
+
+/** JSON with sorted keys, so the digest does not depend on field order in the YAML. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

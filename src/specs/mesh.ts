@@ -1,0 +1,91 @@
+import { z } from "zod";
+import {
+  HttpUrl,
+  IamRoleArn,
+  LaunchType,
+  manifestOf,
+  NetworkConfiguration,
+  NetworkMode,
+  Port,
+} from "./common.js";
+import { dtabText } from "./dtab-text.js";
+
+const DtabNamespace = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+  error: "dtab namespaces are letters, digits, '_', '.', '-' (at most 64)",
+});
+
+export const MeshSpec = z.strictObject({
+  /** Value of the `ecsmesh:owner` tag on everything this controller creates; defaults to metadata.name. */
+  ownerId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, {
+      error: "owner ids are letters, digits, '_', '.', ':', '-' (at most 64)",
+    })
+    .optional(),
+  ecs: z.strictObject({
+    cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, {
+      error: "ECS cluster names are letters, digits, '-' and '_' (at most 255)",
+    }),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as us-east-1" }),
+    defaults: z
+      .strictObject({
+        launchType: LaunchType.default("EC2"),
+        networkMode: NetworkMode.default("bridge"),
+        network: NetworkConfiguration.optional(),
+        executionRoleArn: IamRoleArn.optional(),
+      })
+      .prefault({}),
+    /** How many managed task-definition revisions to keep per family; older ones are deregistered. */
+    keepRevisions: z.number().int().min(1).max(100).default(5),
+  }),
+  consul: z
+    .strictObject({
+      address: HttpUrl.default("http://127.0.0.1:8500"),
+      datacenter: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "datacenter names are letters, digits, '-', '_'" })
+        .default("dc1"),
+    })
+    .prefault({}),
+  linkerd: z
+    .strictObject({
+      image: z.string().min(1).default("buoyantio/linkerd:1.7.5"),
+      ports: z
+        .strictObject({
+          outgoing: Port.default(4140),
+          incoming: Port.default(4141),
+          admin: Port.default(9990),
+        })
+        .prefault({}),
+      /** Defaults to `/svc => /#/io.l5d.consul/<datacenter>;`. */
+      baseDtab: dtabText("dtab").optional(),
+      /** The dtab namespace both routers read; Routes default to it. */
+      namespace: DtabNamespace.default("default"),
+      namerd: z.strictObject({ url: HttpUrl }).optional(),
+    })
+    .prefault({}),
+  cloudMap: z
+    .strictObject({
+      namespace: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, {
+        error: "expected a namespace name such as mesh.local",
+      }),
+      type: z.enum(["HTTP", "DNS_PRIVATE"]).default("HTTP"),
+      vpc: z
+        .string()
+        .regex(/^vpc-[0-9a-f]{8,17}$/, { error: "expected a VPC id (vpc-...)" })
+        .optional(),
+    })
+    .optional(),
+  prune: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Refuse a pass that would delete more than this share of managed services (unless forced). */
+      maxDeletePercent: z.number().min(0).max(100).default(50),
+    })
+    .prefault({}),
+});
+
+export const Mesh = manifestOf("Mesh", MeshSpec);
+export type Mesh = z.infer<typeof Mesh>;

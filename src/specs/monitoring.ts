@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { HttpUrl, manifestOf, Name } from "./common.js";
+import { duration } from "./duration.js";
+
+const ExtraJob = z.strictObject({
+  name: Name,
+  targets: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port" })).min(1),
+  metricsPath: z.string().startsWith("/").default("/metrics"),
+  scheme: z.enum(["http", "https"]).default("http"),
+  scrapeInterval: duration({ min: "1s" }).optional(),
+});
+
+const Alert = z.strictObject({
+  /** Prometheus alert names are identifiers, conventionally CamelCase. */
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "alert names are letters, digits and '_'" }),
+  /** PromQL; checked by promtool when the rules are rendered. */
+  expr: z.string().min(1),
+  for: duration().prefault("5m"),
+  severity: z.enum(["critical", "warning", "info"]).default("warning"),
+  summary: z.string().min(1),
+  description: z.string().optional(),
+  labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+});
+
+export const MonitoringSpec = z.strictObject({
+  prometheus: z
+    .strictObject({
+      scrapeInterval: duration({ min: "1s" }).prefault("15s"),
+      evaluationInterval: duration({ min: "1s" }).prefault("15s"),
+      extraJobs: z.array(ExtraJob).default([]),
+      alerts: z.array(Alert).default([]),
+    })
+    .prefault({}),
+  grafana: z
+    .strictObject({
+      dashboards: z
+        .array(z.enum(["linkerd-viz", "linkerd-health", "services", "controller"]))
+        .default(["linkerd-viz", "linkerd-health", "services", "controller"]),
+      folder: z.string().min(1).default("ecs-mesh"),
+    })
+    .prefault({}),
+  delivery: z
+    .strictObject({
+      /** Write prometheus.yml, rule files and Grafana provisioning files here (relative to the working dir). */
+      directory: z.string().min(1).optional(),
+      /** Push dashboards through Grafana's HTTP API; the token comes from GRAFANA_TOKEN only. */
+      grafanaUrl: HttpUrl.optional(),
+      /** Run Prometheus and Grafana as ECS services, as linkerd-viz did. */
+      ecs: z
+        .strictObject({
+          prometheusImage: z.string().min(1).default("prom/prometheus:v3.5.0"),
+          grafanaImage: z.string().min(1).default("grafana/grafana:12.1.0"),
+        })
+        .optional(),
+    })
+    .prefault({}),
+});
+
+export const Monitoring = manifestOf("Monitoring", MonitoringSpec);
+export type Monitoring = z.infer<typeof Monitoring>;

@@ -1,0 +1,41 @@
+import type { Mesh } from "./mesh.js";
+import type { PortMapping, Service } from "./service.js";
+
+/** Settings a Service inherits from the Mesh when it does not set them itself. */
+export interface EffectiveSettings {
+  readonly launchType: NonNullable<Service["spec"]["launchType"]>;
+  readonly networkMode: NonNullable<Service["spec"]["networkMode"]>;
+  readonly network: Service["spec"]["network"];
+  readonly executionRoleArn: string | undefined;
+}
+
+export function effectiveSettings(service: Service, mesh: Mesh): EffectiveSettings {
+  const defaults = mesh.spec.ecs.defaults;
+  const launchType = service.spec.launchType ?? defaults.launchType;
+  return {
+    launchType,
+    // Fargate only runs awsvpc, so a Fargate service without a mode gets awsvpc rather than an error.
+    networkMode: service.spec.networkMode ?? (launchType === "FARGATE" ? "awsvpc" : defaults.networkMode),
+    network: service.spec.network ?? defaults.network,
+    executionRoleArn: service.spec.executionRoleArn ?? defaults.executionRoleArn,
+  };
+}
+
+/** The Consul service name a Service registers under, or undefined when it is not in Consul. */
+export function consulName(service: Service): string | undefined {
+  const consul = service.spec.discovery.consul;
+  return consul ? (consul.name ?? service.metadata.name) : undefined;
+}
+
+/** Finds a container port by number or name. */
+export function findPort(service: Service, ref: number | string): PortMapping | undefined {
+  return service.spec.ports.find((p) => (typeof ref === "number" ? p.containerPort === ref : p.name === ref));
+}
+
+export function ownerId(mesh: Mesh): string {
+  return mesh.spec.ownerId ?? mesh.metadata.name;
+}
+
+export function baseDtabText(mesh: Mesh): string {
+  return mesh.spec.linkerd.baseDtab ?? `/svc => /#/io.l5d.consul/${mesh.spec.consul.datacenter};`;
+}

@@ -1,0 +1,176 @@
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+} from "yaml";
+import type { Diagnostic, FieldPath } from "./diagnostic.js";
+import { formatFieldPath } from "./diagnostic.js";
+
+/** One YAML document with what is needed to point back into its file. */
+export interface SourceDocument {
+  readonly file: string;
+  readonly index: number;
+  readonly document: Document.Parsed;
+  readonly lines: LineCounter;
+  readonly text: string;
+}
+
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Alias expansions allowed per document before it counts as a "billion laughs" bomb. */
+export const MAX_ALIAS_EXPANSIONS = 100;
+
+export function parseYamlFile(
+  file: string,
+  text: string,
+): { documents: SourceDocument[]; errors: Diagnostic[] } {
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const documents: SourceDocument[] = [];
+  const errors: Diagnostic[] = [];
+  // parseAllDocuments returns an EmptyStream (not an array) for a file with no documents.
+  const all = Array.isArray(parsed) ? parsed : [];
+  all.forEach((document, index) => {
+    const problems = [...document.errors, ...document.warnings];
+    for (const problem of problems) {
+      const at = lines.linePos(problem.pos[0]);
+      errors.push({
+        severity: problem instanceof Error && document.errors.includes(problem) ? "error" : "warning",
+        file,
+        line: at.line,
+        column: at.col,
+        path: "",
+        message: `YAML: ${firstLine(problem.message)}`,
+      });
+    }
+    if (document.errors.length === 0) documents.push({ file, index, document, lines, text });
+  });
+  return { documents, errors };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+/** Converts a document to plain data, refusing alias bombs; `undefined` for an empty document. */
+export function toPlainData(source: SourceDocument): { value: unknown } | { error: Diagnostic } {
+  try {
+    return { value: source.document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) };
+  } catch (error) {
+    const at = positionOf(source, []);
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      error: {
+        severity: "error",
+        file: source.file,
+        ...at,
+        path: "",
+        message: /alias/i.test(reason)
+          ? `YAML aliases expand too much (more than ${MAX_ALIAS_EXPANSIONS} expansions): refusing a possible alias bomb`
+          : `YAML: ${reason}`,
+      },
+    };
+  }
+}
+
+/**
+ * The position of a field path: the value node where it exists, for a key the key itself,
+ * otherwise the closest ancestor that exists (a missing field points at its parent).
+ */
+export function positionOf(
+  source: SourceDocument,
+  path: FieldPath,
+  options: { key?: boolean } = {},
+): Position {
+  const node = nodeAt(source, path, options.key ?? false);
+  const offset = node?.range?.[0] ?? source.document.contents?.range?.[0] ?? 0;
+  const at = source.lines.linePos(offset);
+  return { line: at.line, column: at.col };
+}
+
+function nodeAt(source: SourceDocument, path: FieldPath, wantKey: boolean): Node | undefined {
+  let current: unknown = source.document.contents;
+  let found = current as Node | undefined;
+  for (const [i, segment] of path.entries()) {
+    const isLast = i === path.length - 1;
+    if (isMap(current)) {
+      const pair = current.items.find(
+        (item) => isPair(item) && isScalar(item.key) && item.key.value === segment,
+      );
+      if (!pair) return found;
+      if (isLast && wantKey) return pair.key as Node;
+      current = pair.value;
+    } else if (isSeq(current) && typeof segment === "number") {
+      current = current.items[segment];
+    } else {
+      return found;
+    }
+    if (current && typeof current === "object" && "range" in current) found = current as Node;
+    else return found;
+  }
+  return found;
+}
+
+/** Where a scalar's text starts in the file, and whether it is a block scalar (`|` / `>`). */
+export function scalarOrigin(
+  source: SourceDocument,
+  path: FieldPath,
+): { offset: number; block: boolean; quoted: boolean } | undefined {
+  const node = nodeAt(source, path, false);
+  if (!node || !isScalar(node) || !node.range) return undefined;
+  return {
+    offset: node.range[0],
+    block: node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED",
+    quoted: node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE",
+  };
+}
+
+/**
+ * Maps a line/column inside a scalar's value back to the file, so a dtab error points at the
+ * character in the manifest. Exact for block literals and single-line scalars.
+ */
+export function positionInScalar(
+  source: SourceDocument,
+  path: FieldPath,
+  line: number,
+  column: number,
+): Position {
+  const origin = scalarOrigin(source, path);
+  if (!origin) return positionOf(source, path);
+  const start = source.lines.linePos(origin.offset);
+  if (!origin.block) {
+    return {
+      line: start.line + line - 1,
+      column: line === 1 ? start.col + column - 1 + (origin.quoted ? 1 : 0) : column,
+    };
+  }
+  // A block scalar's content starts on the line after its header (`|`), indented.
+  const contentLine = start.line + line;
+  const lineStart = source.lines.lineStarts[contentLine - 1];
+  if (lineStart === undefined) return { line: start.line, column: start.col };
+  const indent = /^ */.exec(source.text.slice(lineStart))?.[0].length ?? 0;
+  return { line: contentLine, column: indent + column };
+}
+
+export function diagnosticAt(
+  source: SourceDocument,
+  path: FieldPath,
+  message: string,
+  options: { key?: boolean; severity?: Diagnostic["severity"] } = {},
+): Diagnostic {
+  return {
+    severity: options.severity ?? "error",
+    file: source.file,
+    ...positionOf(source, path, options),
+    path: formatFieldPath(path),
+    message,
+  };
+}
