@@ -15,7 +15,7 @@ import type { DelegateTree, Dentry, Dtab, NameTree, Path, Prefix } from "./types
 export interface DelegateOptions {
   /** Most dentry rewrites along one chain before giving up (Finagle's and namerd's limit is 100). */
   readonly maxDepth?: number;
-  /** Most dtab lookups in the whole tree: a dtab that fans out at every step grows exponentially. */
+  /** Most paths looked up in the whole tree: a dtab that fans out at every step grows exponentially. */
   readonly maxLookups?: number;
 }
 
@@ -41,28 +41,35 @@ export function delegate(dtab: Dtab, path: Path, options: DelegateOptions = {}):
   const latestFirst = [...dtab].reverse();
   let lookups = 0;
 
-  /** `chain` holds the paths already being delegated above this one, to spot loops. */
-  const resolve = (path: Path, dentry: Dentry | null, chain: readonly Path[]): DelegateTree => {
+  // The paths being delegated above the current one (with their keys, to compare cheaply);
+  // delegation is depth-first, so entries are popped on the way out.
+  const chain: { readonly path: Path; readonly key: string }[] = [];
+
+  const resolve = (path: Path, dentry: Dentry | null): DelegateTree => {
     const bound = bind(path, dentry);
     if (bound !== undefined) {
       return bound;
     }
     const exception = (message: string): DelegateTree => ({ type: "exception", path, dentry, message });
-    const next = [...chain, path];
-    if (chain.some((seen) => samePath(seen, path))) {
-      return exception(`delegation loops: ${next.map(printPath).join(" -> ")}`);
-    }
-    if (chain.length >= maxDepth) {
-      return exception(
-        `delegation exceeded ${maxDepth} rewrites: ${printPath(chain[0] ?? path)} -> ... -> ${printPath(path)}`,
-      );
-    }
     if (++lookups > maxLookups) {
       return exception(`delegation gave up after ${maxLookups} lookups: the dtab fans out too much`);
     }
+    const key = JSON.stringify(path);
+    const repeated = chain.findIndex((entry) => entry.key === key);
+    if (repeated >= 0) {
+      const cycle = [...chain.slice(repeated).map((entry) => entry.path), path];
+      return exception(`delegation loops: ${cycle.map(printPath).join(" -> ")}`);
+    }
+    if (chain.length >= maxDepth) {
+      return exception(
+        `delegation exceeded ${maxDepth} rewrites: ${printPath(chain[0]?.path ?? path)} -> ... -> ${printPath(path)}`,
+      );
+    }
+    chain.push({ path, key });
     const expanded = latestFirst
       .filter((entry) => matchesPrefix(entry.prefix, path))
-      .map((entry) => expand(entry.dst, entry, path, path.slice(entry.prefix.length), next));
+      .map((entry) => expand(entry.dst, entry, path, path.slice(entry.prefix.length)));
+    chain.pop();
     const [only] = expanded;
     if (only === undefined) {
       return { type: "neg", path, dentry };
@@ -73,22 +80,16 @@ export function delegate(dtab: Dtab, path: Path, options: DelegateOptions = {}):
   };
 
   /** A matching dentry's destination for `path`; each leaf, with `residual` appended, is delegated. */
-  const expand = (
-    tree: NameTree,
-    dentry: Dentry,
-    path: Path,
-    residual: Path,
-    chain: readonly Path[],
-  ): DelegateTree => {
+  const expand = (tree: NameTree, dentry: Dentry, path: Path, residual: Path): DelegateTree => {
     switch (tree.kind) {
       case "leaf":
-        return resolve([...tree.path, ...residual], dentry, chain);
+        return resolve([...tree.path, ...residual], dentry);
       case "alt":
         return {
           type: "alt",
           path,
           dentry,
-          alt: tree.trees.map((branch) => expand(branch, dentry, path, residual, chain)),
+          alt: tree.trees.map((branch) => expand(branch, dentry, path, residual)),
         };
       case "union":
         return {
@@ -97,7 +98,7 @@ export function delegate(dtab: Dtab, path: Path, options: DelegateOptions = {}):
           dentry,
           union: tree.branches.map(({ weight, tree: branch }) => ({
             weight,
-            tree: expand(branch, dentry, path, residual, chain),
+            tree: expand(branch, dentry, path, residual),
           })),
         };
       default:
@@ -105,7 +106,7 @@ export function delegate(dtab: Dtab, path: Path, options: DelegateOptions = {}):
     }
   };
 
-  return resolve(path, null, []);
+  return resolve(path, null);
 }
 
 /**
@@ -126,8 +127,4 @@ function bind(path: Path, dentry: Dentry | null): DelegateTree | undefined {
     return { type: "empty", path, dentry };
   }
   return { type: "leaf", path, dentry };
-}
-
-function samePath(a: Path, b: Path): boolean {
-  return a.length === b.length && a.every((segment, i) => segment === b[i]);
 }

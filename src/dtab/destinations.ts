@@ -3,7 +3,7 @@
  * - `alt` takes the first branch that is not `~`; a `!` (or an exception) stops the search, so a
  *   failed alternative fails the whole alt rather than falling through;
  * - `union` drops branches that are `~` or `!` (Finagle's simplification), and is `~` when none
- *   remains; it fails only when every branch threw. The rest split the traffic by normalised
+ *   remains; it is an exception only when every branch is one. The rest split the traffic by normalised
  *   weight: zero-weight branches get nothing, and if every remaining weight is zero they share
  *   equally (Finagle's weighted distributor); a zero-weight `$` branch is dropped altogether;
  * - `$` takes its share to no endpoint at all (Finagle answers "no brokers available").
@@ -27,14 +27,12 @@ const EMPTY: Outcome = { kind: "routed", shares: new Map(), emptyShare: 1 };
 export function finalDestinations(tree: DelegateTree): Destinations {
   const outcome = evaluate(tree);
   switch (outcome.kind) {
-    case "routed":
-      return outcome.shares.size === 0
+    case "routed": {
+      const destinations = [...outcome.shares.values()].filter((destination) => destination.weight > 0);
+      return destinations.length === 0
         ? { outcome: "empty", destinations: [] }
-        : {
-            outcome: "bound",
-            destinations: [...outcome.shares.values()].filter((destination) => destination.weight > 0),
-            emptyShare: outcome.emptyShare,
-          };
+        : { outcome: "bound", destinations, emptyShare: outcome.emptyShare };
+    }
     case "exception":
       return { outcome: "exception", destinations: [], message: outcome.message };
     default:

@@ -4,6 +4,7 @@
  */
 
 const SHOWABLE = /^[0-9A-Za-z_:.#$%-]$/;
+const ALL_SHOWABLE = /^[0-9A-Za-z_:.#$%-]+$/;
 
 export function isShowable(ch: string): boolean {
   return SHOWABLE.test(ch);
@@ -23,6 +24,9 @@ export function escapeChar(ch: string): string {
 export function showSegment(segment: string): string {
   if (segment === "") {
     throw new RangeError("a path segment must not be empty");
+  }
+  if (ALL_SHOWABLE.test(segment)) {
+    return segment;
   }
   let text = "";
   for (const ch of segment) {

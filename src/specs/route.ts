@@ -19,7 +19,7 @@ const Rule = z.strictObject({
   match: dtabText("dtab prefix"),
   /** Weighted destinations (`&`); their weights need not sum to 100, only to more than 0. */
   to: z.array(Destination).min(1),
-  /** Tried when every `to` destination is unavailable (`|`). */
+  /** Used when the `to` names do not exist, e.g. Consul does not know them (`|` falls through on neg). */
   fallback: z.array(Destination).min(1).optional(),
 });
 export type RouteRule = z.infer<typeof Rule>;

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type DelegateTree, delegate, finalDestinations, printPath } from "../../src/dtab/index.js";
 import { dtab, path } from "./support.js";
@@ -54,6 +55,7 @@ describe("finalDestinations", () => {
     ["a zero-weight $ is dropped", "0 * $ & 1 * /#/b", { "/#/b": 1 }],
     ["zero-weight $ only is empty", "0 * $ & 0 * $", "empty"],
     ["zero-weight $ beside ~ is empty", "0 * $ & ~", "empty"],
+    ["a zero-weight leaf beside $ is empty", "0 * /#/a & 1 * $", "empty"],
   ])("%s", (_name, dst, expected) => {
     expect(split(dst)).toEqual(expected);
   });
@@ -90,5 +92,22 @@ describe("finalDestinations", () => {
       outcome: "empty",
       destinations: [],
     });
+  });
+
+  it("gives each union branch its weight over the total", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 2, maxLength: 6 }), (weights) => {
+        const dst = weights.map((weight, i) => `${weight} * /#/n${i}`).join(" & ");
+        const result = finalDestinations(delegate(dtab(`/svc => ${dst}`), path("/svc")));
+        const total = weights.reduce((sum, weight) => sum + weight, 0);
+        expect(result.outcome).toBe("bound");
+        result.destinations.forEach((destination, i) => {
+          expect(destination).toEqual({
+            path: ["#", `n${i}`],
+            weight: expect.closeTo((weights[i] ?? 0) / total, 12),
+          });
+        });
+      }),
+    );
   });
 });
