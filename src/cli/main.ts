@@ -1,4 +1,8 @@
 import { parseArgs } from "node:util";
+import { z } from "zod";
+import { errorMessage } from "../aws/errors.js";
+import { parseDuration } from "../specs/duration.js";
+import { applyCommand, type CliEnv, planCommand } from "./ecs-commands.js";
 import { explainCommand } from "./explain.js";
 import { type CliIO, EXIT, processIO, UsageError } from "./io.js";
 import { schemasCommand } from "./schemas.js";
@@ -13,6 +17,11 @@ Usage:
   ecsmesh explain DIR PATH [--dtab DTAB] [--namespace NS] [--output text|json]
       Show how linkerd resolves PATH (e.g. /svc/world) with the mesh's dtab,
       optionally with an l5d-dtab header override, down to weighted destinations.
+  ecsmesh plan DIR [--output text|json] [--inventory FILE] [--allow-mass-prune] [--adopt]
+      Show what apply would change in ECS, per resource and field.
+      Exit 0: nothing to do; 2: changes pending; 1: blocked or failed.
+  ecsmesh apply DIR [--wait] [--timeout 10m] [--allow-mass-prune] [--adopt] [--inventory FILE]
+      Make ECS match the manifests; --wait follows rollouts to COMPLETED or FAILED.
   ecsmesh schemas --write DIR | --check DIR
       Write (or verify) the JSON Schemas of the manifest kinds, for editors.
   ecsmesh start
@@ -31,7 +40,32 @@ function positional(positionals: string[], index: number, what: string): string 
   return value;
 }
 
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+const Env = z.object({
+  AWS_REGION: z.string().min(1).optional(),
+  ECSMESH_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+});
+
+function readEnv(env: NodeJS.ProcessEnv): CliEnv {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success)
+    throw new UsageError(
+      `environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  return { awsRegion: parsed.data.AWS_REGION, logLevel: parsed.data.ECSMESH_LOG_LEVEL };
+}
+
+function timeout(value: string | undefined): number {
+  if (value === undefined) return 10 * 60_000;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UsageError(`--timeout takes a duration such as 10m, not ${value}`);
+  return ms;
+}
+
+export async function main(
+  argv: readonly string[],
+  io: CliIO = processIO,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     const { values, positionals } = parseArgs({
@@ -43,7 +77,21 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         namespace: { type: "string" },
         write: { type: "string" },
         check: { type: "string" },
+        inventory: { type: "string" },
+        "allow-mass-prune": { type: "boolean" },
+        adopt: { type: "boolean" },
+        wait: { type: "boolean" },
+        timeout: { type: "string" },
       },
+    });
+    const ecsOptions = () => ({
+      dir: positional(positionals, 0, "DIR"),
+      output: outputFormat(values.output),
+      inventory: values.inventory,
+      allowMassPrune: values["allow-mass-prune"] ?? false,
+      adopt: values.adopt ?? false,
+      wait: values.wait ?? false,
+      timeoutMs: timeout(values.timeout),
     });
     switch (command) {
       case "validate":
@@ -62,6 +110,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
           },
           io,
         );
+      case "plan":
+        return await planCommand(ecsOptions(), readEnv(env), io);
+      case "apply":
+        return await applyCommand(ecsOptions(), readEnv(env), io);
       case "schemas": {
         const dir = values.write ?? values.check;
         if (dir === undefined || (values.write && values.check))
@@ -84,6 +136,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`ecsmesh: ${error.message}\n\n${USAGE}`);
       return EXIT.usage;
     }
-    throw error;
+    io.err(`ecsmesh: ${errorMessage(error)}\n`);
+    return EXIT.invalid;
   }
 }

@@ -5,7 +5,7 @@ import type { Kind } from "./kinds.js";
 import type { Loaded } from "./loader.js";
 import type { Mesh } from "./mesh.js";
 import type { Monitoring } from "./monitoring.js";
-import { effectiveSettings, findPort } from "./resolve.js";
+import { effectiveSettings, findPort, linkerdProxyHost } from "./resolve.js";
 import type { Route } from "./route.js";
 import type { Service } from "./service.js";
 import { diagnosticAt, positionOf, type SourceDocument } from "./yaml-source.js";
@@ -188,6 +188,16 @@ function checkServiceInMesh({ manifest: service, source }: Loaded<Service>, mesh
         "Fargate has no node-local linkerd to route through; turn mesh.outbound off",
       );
     }
+  }
+  if (
+    spec.mesh?.outbound &&
+    settings.launchType !== "FARGATE" &&
+    !linkerdProxyHost(mesh, settings.networkMode)
+  ) {
+    error(
+      ["mesh", "outbound"],
+      `under ${settings.networkMode} the node-local linkerd has no fixed address; set the Mesh's linkerd.proxyHost`,
+    );
   }
   if (settings.networkMode === "awsvpc" && !settings.network) {
     error(["network"], "awsvpc needs network.subnets here or in the Mesh's ecs.defaults.network");

@@ -64,6 +64,14 @@ export const MeshSpec = z.strictObject({
       /** The dtab namespace both routers read; Routes default to it. */
       namespace: DtabNamespace.default("default"),
       namerd: z.strictObject({ url: HttpUrl }).optional(),
+      /**
+       * Address tasks use to reach the node-local linkerd (their http_proxy). Defaults: 172.17.0.1
+       * (the docker0 gateway) under bridge, 127.0.0.1 under host; awsvpc tasks need it set.
+       */
+      proxyHost: z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+$/, { error: "expected a host name or IP address" })
+        .optional(),
     })
     .prefault({}),
   cloudMap: z

@@ -39,3 +39,14 @@ export function ownerId(mesh: Mesh): string {
 export function baseDtabText(mesh: Mesh): string {
   return mesh.spec.linkerd.baseDtab ?? `/svc => /#/io.l5d.consul/${mesh.spec.consul.datacenter};`;
 }
+
+/** Where a task reaches the node-local linkerd, or undefined when its network mode gives no fixed address. */
+export function linkerdProxyHost(
+  mesh: Mesh,
+  networkMode: EffectiveSettings["networkMode"],
+): string | undefined {
+  if (mesh.spec.linkerd.proxyHost) return mesh.spec.linkerd.proxyHost;
+  if (networkMode === "bridge") return "172.17.0.1";
+  if (networkMode === "host") return "127.0.0.1";
+  return undefined;
+}

@@ -1,0 +1,170 @@
+import type { Service } from "@aws-sdk/client-ecs";
+import { classifyFailure, errorCode, errorMessage } from "../../aws/errors.js";
+import {
+  type Inventory,
+  withoutRevision,
+  withoutService,
+  withRevision,
+  withService,
+} from "../../inventory/inventory.js";
+import type { InventoryStore } from "../../inventory/store.js";
+import type { Logger } from "../../runtime/logger.js";
+import { mapConcurrent } from "../../util/concurrency.js";
+import type { ResourcePlan } from "../plan-types.js";
+import type { EcsApi } from "./ecs-client.js";
+import { type EcsAction, type EcsPlan, REGISTERED } from "./plan.js";
+import { clientTokenFor } from "./render.js";
+
+/** Resources applied at once; the client-side token buckets pace the calls themselves. */
+const APPLY_CONCURRENCY = 32;
+
+export interface AppliedResource {
+  readonly name: string;
+  readonly outcome: ResourcePlan<EcsAction>["outcome"];
+  /** Set when an action failed: the resource stays as it was from that action on. */
+  readonly error?: { readonly code: string; readonly message: string; readonly retryable: boolean };
+  /** The service as ECS returned it after create/update, for rollout tracking. */
+  readonly service?: Service;
+}
+
+export interface ApplyProgress {
+  readonly resource: string;
+  readonly action: EcsAction["verb"];
+  readonly state: "done" | "failed";
+  readonly detail: string;
+}
+
+export interface ApplyResult {
+  readonly resources: readonly AppliedResource[];
+  readonly inventory: Inventory;
+}
+
+/**
+ * Executes a plan: creates and updates first (each resource's actions in order, resources in
+ * parallel), deletes last. One resource's failure is recorded on it and does not stop the others.
+ * The inventory is saved after each phase and on failure, so what was created is never forgotten.
+ */
+export async function applyEcsPlan(
+  api: EcsApi,
+  plan: EcsPlan,
+  start: Inventory,
+  store: InventoryStore,
+  log: Logger,
+  onProgress: (event: ApplyProgress) => void = () => {},
+): Promise<ApplyResult> {
+  let inventory = start;
+  const runResource = async (resource: ResourcePlan<EcsAction>): Promise<AppliedResource> => {
+    const resourceLog = log.child({ kind: resource.kind, name: resource.name });
+    let registered: { arn: string } | undefined;
+    let service: Service | undefined;
+    for (const action of resource.actions) {
+      try {
+        const detail = await execute(action);
+        resourceLog.info(
+          { action: action.verb, reason: resource.reason, detail },
+          `${action.verb} ${resource.name}`,
+        );
+        onProgress({ resource: resource.name, action: action.verb, state: "done", detail });
+      } catch (error) {
+        const failure = {
+          code: errorCode(error),
+          message: errorMessage(error),
+          retryable: classifyFailure(error) !== "client",
+        };
+        resourceLog.error({ action: action.verb, err: failure }, `${action.verb} ${resource.name} failed`);
+        onProgress({
+          resource: resource.name,
+          action: action.verb,
+          state: "failed",
+          detail: failure.message,
+        });
+        return {
+          name: resource.name,
+          outcome: resource.outcome,
+          error: failure,
+          ...(service ? { service } : {}),
+        };
+      }
+    }
+    return { name: resource.name, outcome: resource.outcome, ...(service ? { service } : {}) };
+
+    async function execute(action: EcsAction): Promise<string> {
+      const definitionArn = (arn: string | undefined) => (arn === REGISTERED ? registered?.arn : arn);
+      switch (action.verb) {
+        case "register-task-definition": {
+          const definition = await api.registerTaskDefinition(action.input);
+          const arn = definition.taskDefinitionArn ?? "";
+          registered = { arn };
+          inventory = withRevision(inventory, action.service, action.family, {
+            arn,
+            fingerprint: action.fingerprint,
+          });
+          return arn;
+        }
+        case "create-service": {
+          const taskDefinition = definitionArn(action.taskDefinition) ?? "";
+          service = await api.createService({
+            ...action.input,
+            taskDefinition,
+            clientToken: clientTokenFor(action.input.cluster ?? "", action.service, taskDefinition),
+          });
+          const current = inventory.services[action.service];
+          inventory = withService(inventory, action.service, {
+            arn: service.serviceArn ?? "",
+            family: current?.family ?? "",
+            revisions: current?.revisions ?? [],
+          });
+          return service.serviceArn ?? "";
+        }
+        case "update-service": {
+          const taskDefinition = definitionArn(action.taskDefinition);
+          service = await api.updateService({
+            ...action.input,
+            ...(taskDefinition ? { taskDefinition } : {}),
+          });
+          return taskDefinition ?? "service settings";
+        }
+        case "delete-service":
+          await api.deleteService(action.cluster, action.service);
+          return "deleted";
+        case "deregister-task-definition":
+          await api.deregisterTaskDefinition(action.arn);
+          inventory = withoutRevision(inventory, action.service, action.arn);
+          return action.arn;
+        case "adopt-service":
+          inventory = withService(inventory, action.service, {
+            arn: action.arn,
+            family: action.family,
+            revisions: [],
+          });
+          return action.arn;
+        case "forget-service":
+          inventory = withoutService(inventory, action.service);
+          return "removed from the inventory";
+      }
+    }
+  };
+
+  const active = plan.resources.filter((r) => r.actions.length > 0);
+  const results: AppliedResource[] = [];
+  try {
+    results.push(
+      ...(await mapConcurrent(
+        active.filter((r) => r.outcome !== "delete"),
+        APPLY_CONCURRENCY,
+        runResource,
+      )),
+    );
+    await store.save(inventory);
+    results.push(
+      ...(await mapConcurrent(
+        active.filter((r) => r.outcome === "delete"),
+        APPLY_CONCURRENCY,
+        runResource,
+      )),
+    );
+  } finally {
+    await store.save(inventory);
+  }
+  return { resources: results, inventory };
+}

@@ -1,0 +1,124 @@
+import {
+  CreateServiceCommand,
+  type CreateServiceCommandInput,
+  DeleteServiceCommand,
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  type Failure,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  type Service,
+  type Tag,
+  type TaskDefinition,
+  UpdateServiceCommand,
+  type UpdateServiceCommandInput,
+} from "@aws-sdk/client-ecs";
+import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
+import { ECS_BUCKETS, ecsCategory } from "../../aws/ecs-limits.js";
+import type { BucketLimit } from "../../aws/token-bucket.js";
+
+/** DescribeServices takes at most this many services per call. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+
+/** The few ECS operations the controller uses; tests and the CLI reach a real or local ECS through it. */
+export interface EcsApi {
+  describeServices(
+    cluster: string,
+    names: readonly string[],
+  ): Promise<{ services: Service[]; failures: Failure[] }>;
+  describeTaskDefinition(arn: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }>;
+  registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
+  deregisterTaskDefinition(arn: string): Promise<void>;
+  createService(input: CreateServiceCommandInput): Promise<Service>;
+  updateService(input: UpdateServiceCommandInput): Promise<Service>;
+  deleteService(cluster: string, name: string): Promise<Service>;
+}
+
+export interface EcsClientOptions {
+  readonly region: string;
+  /** Omitted: the SDK's own resolution (AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL, then AWS). */
+  readonly endpoint?: string | undefined;
+  readonly policy?: CallPolicyOptions;
+  /** Client-side pacing per ECS rate-limit category; ECS's documented buckets by default. */
+  readonly buckets?: Readonly<Record<string, BucketLimit>>;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`ECS returned no ${what}`);
+  return value;
+}
+
+/** EcsApi over the real AWS SDK v3 client, with the SDK's retries off and ours on (see CallPolicy). */
+export class SdkEcsApi implements EcsApi {
+  private readonly client: ECSClient;
+  private readonly policy: CallPolicy;
+
+  constructor(options: EcsClientOptions) {
+    this.client = new ECSClient({
+      region: options.region,
+      maxAttempts: 1,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    });
+    this.policy = new CallPolicy(
+      "ecs",
+      options.buckets ?? ECS_BUCKETS,
+      ecsCategory,
+      options.policy ?? DEFAULT_CALL_POLICY,
+    );
+  }
+
+  async describeServices(cluster: string, names: readonly string[]) {
+    const out = await this.policy.call("DescribeServices", (abortSignal) =>
+      this.client.send(new DescribeServicesCommand({ cluster, services: [...names], include: ["TAGS"] }), {
+        abortSignal,
+      }),
+    );
+    return { services: out.services ?? [], failures: out.failures ?? [] };
+  }
+
+  async describeTaskDefinition(arn: string) {
+    const out = await this.policy.call("DescribeTaskDefinition", (abortSignal) =>
+      this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }), {
+        abortSignal,
+      }),
+    );
+    return { taskDefinition: required(out.taskDefinition, "taskDefinition"), tags: out.tags ?? [] };
+  }
+
+  async registerTaskDefinition(input: RegisterTaskDefinitionCommandInput) {
+    const out = await this.policy.call("RegisterTaskDefinition", (abortSignal) =>
+      this.client.send(new RegisterTaskDefinitionCommand(input), { abortSignal }),
+    );
+    return required(out.taskDefinition, "taskDefinition");
+  }
+
+  async deregisterTaskDefinition(arn: string) {
+    await this.policy.call("DeregisterTaskDefinition", (abortSignal) =>
+      this.client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }), { abortSignal }),
+    );
+  }
+
+  async createService(input: CreateServiceCommandInput) {
+    const out = await this.policy.call("CreateService", (abortSignal) =>
+      this.client.send(new CreateServiceCommand(input), { abortSignal }),
+    );
+    return required(out.service, "service");
+  }
+
+  async updateService(input: UpdateServiceCommandInput) {
+    const out = await this.policy.call("UpdateService", (abortSignal) =>
+      this.client.send(new UpdateServiceCommand(input), { abortSignal }),
+    );
+    return required(out.service, "service");
+  }
+
+  async deleteService(cluster: string, name: string) {
+    // force: a REPLICA service with running tasks is scaled in and drained by ECS itself.
+    const out = await this.policy.call("DeleteService", (abortSignal) =>
+      this.client.send(new DeleteServiceCommand({ cluster, service: name, force: true }), { abortSignal }),
+    );
+    return required(out.service, "service");
+  }
+}

@@ -1,0 +1,33 @@
+import type { Service } from "@aws-sdk/client-ecs";
+import type { ResourceCondition } from "../conditions.js";
+
+/** Reads a service's condition off its PRIMARY deployment's rolloutState. */
+export function serviceCondition(service: Service): ResourceCondition {
+  const primary = service.deployments?.find((d) => d.status === "PRIMARY");
+  const counts = `${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running`;
+  if (!primary)
+    return { type: "Reconciling", reason: "NoDeployment", message: "ECS reports no primary deployment yet" };
+  switch (primary.rolloutState) {
+    case "FAILED": {
+      const event = service.events?.[0]?.message;
+      const message = [primary.rolloutStateReason, event].filter(Boolean).join("; ");
+      return { type: "Stalled", reason: "RolloutFailed", message: message || "the deployment failed" };
+    }
+    case "COMPLETED":
+      return { type: "Ready", reason: "RolloutCompleted", message: counts };
+    case "IN_PROGRESS":
+      return {
+        type: "Reconciling",
+        reason: "RolloutInProgress",
+        message: `${counts}, ${primary.pendingCount ?? 0} pending`,
+      };
+    default: {
+      // Without rolloutState, a single deployment at its desired count is steady.
+      const steady =
+        (service.deployments?.length ?? 0) === 1 && primary.runningCount === primary.desiredCount;
+      return steady
+        ? { type: "Ready", reason: "Steady", message: counts }
+        : { type: "Reconciling", reason: "RolloutInProgress", message: counts };
+    }
+  }
+}
