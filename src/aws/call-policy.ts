@@ -1,6 +1,7 @@
 import pRetry from "p-retry";
 import { classifyFailure, errorCode } from "./errors.js";
-import { type BucketLimit, TokenBucket } from "./token-bucket.js";
+import type { RateLimits } from "./rate-limits.js";
+import { TokenBucket } from "./token-bucket.js";
 
 /** One outbound call's outcome, for metrics and logs. */
 export interface CallRecord {
@@ -38,8 +39,7 @@ export class CallPolicy {
 
   constructor(
     private readonly service: string,
-    private readonly limits: Readonly<Record<string, BucketLimit>>,
-    private readonly categoryOf: (operation: string) => string | undefined,
+    private readonly limits: RateLimits,
     private readonly options: CallPolicyOptions = DEFAULT_CALL_POLICY,
   ) {}
 
@@ -79,8 +79,8 @@ export class CallPolicy {
   }
 
   private bucketFor(operation: string): TokenBucket | undefined {
-    const category = this.categoryOf(operation);
-    const limit = category === undefined ? undefined : this.limits[category];
+    const category = this.limits.operations[operation];
+    const limit = category === undefined ? undefined : this.limits.buckets[category];
     if (category === undefined || !limit) return undefined;
     let bucket = this.buckets.get(category);
     if (!bucket) {

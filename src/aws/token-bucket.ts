@@ -1,8 +1,4 @@
-/** Burst capacity and sustained refill of one API rate-limit bucket. */
-export interface BucketLimit {
-  readonly burst: number;
-  readonly refillPerSecond: number;
-}
+import type { BucketLimit } from "./rate-limits.js";
 
 /**
  * Client-side pacing that mirrors the server's token bucket, so a large apply runs at the

@@ -103,7 +103,9 @@ export async function applyCommand(options: EcsCommandOptions, env: CliEnv, io: 
   let stalled = 0;
   let rollouts: Record<string, unknown> = {};
   if (options.wait) {
-    const rolling = result.resources.filter((r) => !r.error && r.service).map((r) => r.name);
+    const rolling = new Map(
+      result.resources.filter((r) => !r.error && r.service).map((r) => [r.name, r.service?.taskDefinition]),
+    );
     const conditions = await waitForRollouts(deps.api, set.mesh.manifest.spec.ecs.cluster, rolling, {
       intervalMs: 2_000,
       timeoutMs: options.timeoutMs,

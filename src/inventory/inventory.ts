@@ -22,6 +22,11 @@ export interface InventoryRevision {
   readonly arn: string;
   /** Hash of the canonical definition we registered: lets a no-op pass skip DescribeTaskDefinition. */
   readonly fingerprint: string;
+  /**
+   * The ECS deployment we started for this revision. When ECS reports that deployment failed (and
+   * rolled back), the revision is not deployed again until the manifests change.
+   */
+  readonly deployment?: string;
 }
 
 export function emptyInventory(owner: string, cluster: string): Inventory {
@@ -67,4 +72,25 @@ export function withoutRevision(inventory: Inventory, name: string, arn: string)
 /** The fingerprint we recorded for a revision we registered, if we registered it. */
 export function fingerprintOf(inventory: Inventory, name: string, arn: string): string | undefined {
   return inventory.services[name]?.revisions.find((r) => r.arn === arn)?.fingerprint;
+}
+
+export function withDeployment(
+  inventory: Inventory,
+  name: string,
+  arn: string,
+  deployment: string,
+): Inventory {
+  const current = inventory.services[name];
+  if (!current) return inventory;
+  const revisions = current.revisions.map((r) => (r.arn === arn ? { ...r, deployment } : r));
+  return withService(inventory, name, { ...current, revisions });
+}
+
+/** The newest revision we registered with this fingerprint, if any. */
+export function latestWithFingerprint(
+  inventory: Inventory,
+  name: string,
+  fingerprint: string,
+): InventoryRevision | undefined {
+  return inventory.services[name]?.revisions.findLast((r) => r.fingerprint === fingerprint);
 }

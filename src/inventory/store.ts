@@ -20,7 +20,9 @@ const InventoryFile = z.object({
     z.object({
       arn: z.string(),
       family: z.string(),
-      revisions: z.array(z.object({ arn: z.string(), fingerprint: z.string() })),
+      revisions: z.array(
+        z.object({ arn: z.string(), fingerprint: z.string(), deployment: z.string().optional() }),
+      ),
     }),
   ),
 });

@@ -2,6 +2,7 @@ import type { Service } from "@aws-sdk/client-ecs";
 import { classifyFailure, errorCode, errorMessage } from "../../aws/errors.js";
 import {
   type Inventory,
+  withDeployment,
   withoutRevision,
   withoutService,
   withRevision,
@@ -53,6 +54,13 @@ export async function applyEcsPlan(
   onProgress: (event: ApplyProgress) => void = () => {},
 ): Promise<ApplyResult> {
   let inventory = start;
+  /** Remembers which ECS deployment rolls out a revision, to recognise its failure later. */
+  const recordDeployment = (name: string, arn: string, service: Service) => {
+    const deployment = service.deployments?.find(
+      (d) => d.status === "PRIMARY" && d.taskDefinition === arn,
+    )?.id;
+    if (deployment) inventory = withDeployment(inventory, name, arn, deployment);
+  };
   const runResource = async (resource: ResourcePlan<EcsAction>): Promise<AppliedResource> => {
     const resourceLog = log.child({ kind: resource.kind, name: resource.name });
     let registered: { arn: string } | undefined;
@@ -114,6 +122,7 @@ export async function applyEcsPlan(
             family: current?.family ?? "",
             revisions: current?.revisions ?? [],
           });
+          recordDeployment(action.service, taskDefinition, service);
           return service.serviceArn ?? "";
         }
         case "update-service": {
@@ -122,6 +131,7 @@ export async function applyEcsPlan(
             ...action.input,
             ...(taskDefinition ? { taskDefinition } : {}),
           });
+          if (taskDefinition) recordDeployment(action.service, taskDefinition, service);
           return taskDefinition ?? "service settings";
         }
         case "delete-service":

@@ -16,8 +16,8 @@ import {
   type UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
-import { ECS_BUCKETS, ecsCategory } from "../../aws/ecs-limits.js";
-import type { BucketLimit } from "../../aws/token-bucket.js";
+import { ECS_RATE_LIMITS } from "../../aws/ecs-limits.js";
+import type { BucketLimit } from "../../aws/rate-limits.js";
 
 /** DescribeServices takes at most this many services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -43,6 +43,8 @@ export interface EcsClientOptions {
   readonly policy?: CallPolicyOptions;
   /** Client-side pacing per ECS rate-limit category; ECS's documented buckets by default. */
   readonly buckets?: Readonly<Record<string, BucketLimit>>;
+  /** Omitted: the SDK's default credential chain. */
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -60,11 +62,11 @@ export class SdkEcsApi implements EcsApi {
       region: options.region,
       maxAttempts: 1,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
     });
     this.policy = new CallPolicy(
       "ecs",
-      options.buckets ?? ECS_BUCKETS,
-      ecsCategory,
+      { ...ECS_RATE_LIMITS, buckets: options.buckets ?? ECS_RATE_LIMITS.buckets },
       options.policy ?? DEFAULT_CALL_POLICY,
     );
   }

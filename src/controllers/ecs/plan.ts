@@ -4,7 +4,12 @@ import type {
   Service,
   UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
-import { fingerprintOf, type Inventory, pruneCandidates } from "../../inventory/inventory.js";
+import {
+  fingerprintOf,
+  type Inventory,
+  latestWithFingerprint,
+  pruneCandidates,
+} from "../../inventory/inventory.js";
 import { diffValues } from "../diff.js";
 import type { FieldChange, ResourcePlan } from "../plan-types.js";
 import { hasOwnerTag } from "./names.js";
@@ -177,22 +182,31 @@ function updateInput(
   };
 }
 
+/**
+ * ECS's event for a failed deployment names the deployment: if the one we started for this
+ * definition failed, deploying it again would only fail again.
+ */
+function failedDeployment(live: Service, deployment: string | undefined): string | undefined {
+  if (!deployment) return undefined;
+  return live.events?.find((e) => e.message?.includes(deployment) && /failed/.test(e.message))?.message;
+}
+
 function blocked(name: string, reason: string): ResourcePlan<EcsAction> {
   return { kind: "Service", name, outcome: "blocked", reason, changes: [], actions: [] };
 }
 
-/** Older managed revisions beyond the newest `keep`, never the one a service still runs. */
+/** Older managed revisions beyond the newest `keep`, never one a service runs or is about to run. */
 function revisionsToDeregister(
   inventory: Inventory,
   name: string,
   keep: number,
   registersNew: boolean,
-  liveArn: string | undefined,
+  inUse: ReadonlySet<string | undefined>,
 ): string[] {
   const revisions = inventory.services[name]?.revisions ?? [];
   const keepOld = Math.max(0, keep - (registersNew ? 1 : 0));
   const old = revisions.slice(0, Math.max(0, revisions.length - keepOld));
-  return old.map((r) => r.arn).filter((arn) => arn !== liveArn);
+  return old.map((r) => r.arn).filter((arn) => !inUse.has(arn));
 }
 
 function planDesired(
@@ -209,6 +223,10 @@ function planDesired(
     fingerprint: d.fingerprint,
     input: d.taskDefinition,
   };
+  // A revision we registered from this exact definition is reused rather than registered again.
+  const registered = latestWithFingerprint(inventory, d.name, d.fingerprint);
+  const deploy = registered ? [] : [register];
+  const target = registered?.arn ?? REGISTERED;
   if (!live) {
     const input = createServiceInput(d);
     return {
@@ -222,7 +240,7 @@ function planDesired(
         {},
         { taskDefinition: canonicalTaskDefinition(d.taskDefinition), ...serviceView(input) },
       ),
-      actions: [register, { verb: "create-service", service: d.name, input, taskDefinition: REGISTERED }],
+      actions: [...deploy, { verb: "create-service", service: d.name, input, taskDefinition: target }],
     };
   }
   if (live.status === "DRAINING")
@@ -261,22 +279,25 @@ function planDesired(
         "taskDefinition",
       );
   const serviceChanges = managedServiceChanges(d, live);
-  if (!sameDefinition) actions.push(register);
+  const failure = sameDefinition ? undefined : failedDeployment(live, registered?.deployment);
+  if (failure) {
+    return blocked(
+      d.name,
+      `ECS rolled back our deployment of ${registered?.arn}: ${failure}; change the manifests to deploy again`,
+    );
+  }
+  if (!sameDefinition) actions.push(...deploy);
   if (!sameDefinition || serviceChanges.length > 0) {
     actions.push({
       verb: "update-service",
       service: d.name,
       input: updateInput(d, new Set(serviceChanges.map((c) => c.path.split(/[.[]/)[0]))),
-      taskDefinition: sameDefinition ? undefined : REGISTERED,
+      taskDefinition: sameDefinition ? undefined : target,
     });
   }
-  for (const arn of revisionsToDeregister(
-    inventory,
-    d.name,
-    options.keepRevisions,
-    !sameDefinition,
-    liveArn,
-  )) {
+  const registersNew = !sameDefinition && !registered;
+  const inUse = new Set([liveArn, registered?.arn]);
+  for (const arn of revisionsToDeregister(inventory, d.name, options.keepRevisions, registersNew, inUse)) {
     actions.push({ verb: "deregister-task-definition", service: d.name, arn });
   }
   const allChanges = [...changes, ...serviceChanges];

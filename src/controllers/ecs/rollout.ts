@@ -1,12 +1,24 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { ResourceCondition } from "../conditions.js";
 
-/** Reads a service's condition off its PRIMARY deployment's rolloutState. */
-export function serviceCondition(service: Service): ResourceCondition {
+/**
+ * Reads a service's condition off its PRIMARY deployment's rolloutState. Given the revision we
+ * deployed, a primary on any other revision means ECS rolled ours back: a completed rollback is
+ * still a failure of what we applied.
+ */
+export function serviceCondition(service: Service, expectedTaskDefinition?: string): ResourceCondition {
   const primary = service.deployments?.find((d) => d.status === "PRIMARY");
   const counts = `${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running`;
   if (!primary)
     return { type: "Reconciling", reason: "NoDeployment", message: "ECS reports no primary deployment yet" };
+  if (expectedTaskDefinition && primary.taskDefinition !== expectedTaskDefinition) {
+    const failure = service.events?.find((e) => /failed/.test(e.message ?? ""))?.message;
+    return {
+      type: "Stalled",
+      reason: "RolledBack",
+      message: `ECS is running ${primary.taskDefinition}, not ${expectedTaskDefinition}${failure ? `: ${failure}` : ""}`,
+    };
+  }
   switch (primary.rolloutState) {
     case "FAILED": {
       const event = service.events?.[0]?.message;

@@ -11,18 +11,19 @@ export interface WaitOptions {
 }
 
 /**
- * Polls the named services (10 per DescribeServices call) until each rollout has COMPLETED or
+ * Polls the services (10 per DescribeServices call) until each rollout has COMPLETED or
  * FAILED, or the timeout passes; returns the last condition of each.
  */
 export async function waitForRollouts(
   api: EcsApi,
   cluster: string,
-  names: readonly string[],
+  /** Service name -> the task definition we deployed to it. */
+  expected: ReadonlyMap<string, string | undefined>,
   options: WaitOptions,
 ): Promise<Map<string, ResourceCondition>> {
   const conditions = new Map<string, ResourceCondition>();
   const deadline = performance.now() + options.timeoutMs;
-  let pending = [...names];
+  let pending = [...expected.keys()];
   while (pending.length > 0) {
     const batches = await mapConcurrent(chunk(pending, DESCRIBE_SERVICES_BATCH), 8, (batch) =>
       api.describeServices(cluster, batch),
@@ -33,7 +34,7 @@ export async function waitForRollouts(
     for (const name of pending) {
       const service = found.get(name);
       const condition: ResourceCondition = service
-        ? serviceCondition(service)
+        ? serviceCondition(service, expected.get(name))
         : { type: "Stalled", reason: "ServiceMissing", message: "ECS no longer describes this service" };
       const previous = conditions.get(name);
       if (previous?.reason !== condition.reason || previous.message !== condition.message) {

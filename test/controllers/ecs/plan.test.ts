@@ -133,6 +133,30 @@ describe("planning ECS services", () => {
     });
   });
 
+  it("deploys a revision it registered but never deployed instead of registering it again", () => {
+    const [old] = desiredOf(loadSet(MESH_YAML, API));
+    const desired = desiredOf(loadSet(MESH_YAML, API.replace("example/api:1", "example/api:2")));
+    const live = arn("demo-api", 3);
+    const pending = arn("demo-api", 4);
+    const inventory = inventoryWith({
+      api: {
+        revisions: [
+          { arn: live, fingerprint: old?.fingerprint ?? "" },
+          { arn: pending, fingerprint: desired[0]?.fingerprint ?? "" },
+        ],
+      },
+    });
+    const plan = planEcs(desired, observed([liveService("api", live)], { [live]: {} }), inventory, OPTIONS);
+    expect(plan.resources[0]?.actions).toEqual([
+      {
+        verb: "update-service",
+        service: "api",
+        input: { cluster: "demo", service: "api" },
+        taskDefinition: pending,
+      },
+    ]);
+  });
+
   it("leaves desiredCount to autoscaling when the manifest omits it, and sets it when it does not", () => {
     const live = arn("demo-web", 1);
     const run = (spec: string) => {

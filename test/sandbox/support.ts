@@ -1,0 +1,126 @@
+/** A local ECS server for the sandbox tests, with every request and response held to the botocore model. */
+
+import {
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from "@aws-sdk/client-ecs";
+import { expect } from "vitest";
+import type { AwsJsonExchange } from "../../src/sandbox/aws-json-server.js";
+import { AwsModel, modelFile } from "../../src/sandbox/aws-model.js";
+import { type EcsServer, type EcsServerOptions, startEcsServer } from "../../src/sandbox/ecs/server.js";
+
+export const ecsModel = AwsModel.load(modelFile("ecs", "2014-11-13"));
+
+export const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** Errors any AWS JSON service may answer with, beyond the model's exception shapes. */
+const COMMON_ERRORS = new Set(["ThrottlingException", "UnknownOperationException", "SerializationException"]);
+
+/** Fast enough for tests: tasks start in 30 ms and stop in 20 ms. */
+export const FAST_TIMING = { tickMs: 10, taskStartMs: 30, taskStopMs: 20 };
+
+export interface TestEcs {
+  readonly server: EcsServer;
+  readonly client: ECSClient;
+  /** Requests that broke the model's input shapes (tests of validation send some on purpose). */
+  readonly requestIssues: string[];
+  /** Responses that broke the model's output or error shapes: always a bug. */
+  readonly responseIssues: string[];
+  /** How many answered requests were checked. */
+  checked: number;
+  close(): Promise<void>;
+}
+
+export function newClient(url: string, maxAttempts = 1): ECSClient {
+  return new ECSClient({ endpoint: url, region: "us-east-1", credentials: CREDENTIALS, maxAttempts });
+}
+
+/** Starts a server (no throttling, fast tasks unless overridden) and a real SDK client for it. */
+export async function startTestEcs(options: EcsServerOptions = {}): Promise<TestEcs> {
+  const requestIssues: string[] = [];
+  const responseIssues: string[] = [];
+  const server = await startEcsServer({
+    ...options,
+    faults: { throttling: false, ...options.faults },
+    timing: { ...FAST_TIMING, ...options.timing },
+    onExchange: (exchange) => {
+      test.checked += 1;
+      checkExchange(exchange, requestIssues, responseIssues);
+    },
+  });
+  const client = newClient(server.url);
+  const test: TestEcs = {
+    server,
+    client,
+    requestIssues,
+    responseIssues,
+    checked: 0,
+    close: async () => {
+      client.destroy();
+      await server.close();
+    },
+  };
+  return test;
+}
+
+/** Closes the server after checking that every request and response it saw kept to the model. */
+export async function closeChecked(test: TestEcs): Promise<void> {
+  await test.close();
+  expect(test.responseIssues).toEqual([]);
+  expect(test.requestIssues).toEqual([]);
+}
+
+function checkExchange(exchange: AwsJsonExchange, requestIssues: string[], responseIssues: string[]): void {
+  const { operation, input, statusCode, body } = exchange;
+  const known = ecsModel.operationNames().includes(operation);
+  const describe = (kind: string) => (issue: { path: string; message: string }) =>
+    `${operation} ${kind} ${issue.path}: ${issue.message}`;
+  if (known) requestIssues.push(...ecsModel.validateInput(operation, input).map(describe("request")));
+  const answer = JSON.parse(body) as Record<string, unknown>;
+  if (statusCode === 200) {
+    if (!known) responseIssues.push(`${operation} answered 200 but is not in the model`);
+    else responseIssues.push(...ecsModel.validateOutput(operation, answer).map(describe("response")));
+    return;
+  }
+  const { __type: code, ...error } = answer;
+  if (typeof code !== "string") responseIssues.push(`${operation} error without __type`);
+  else if (ecsModel.isError(code))
+    responseIssues.push(...ecsModel.validate(code, error).map(describe("error")));
+  else if (!COMMON_ERRORS.has(code)) responseIssues.push(`${operation} answered the unknown error ${code}`);
+}
+
+/** Polls until `check` stops throwing (or rethrows its last failure after `timeoutMs`). */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 5_000,
+  intervalMs = 15,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
+
+/** Registers a one-container task definition (bridge, 64 MiB, one port) and returns its ARN. */
+export async function registerApp(
+  client: ECSClient,
+  family: string,
+  overrides: Partial<RegisterTaskDefinitionCommandInput> & { image?: string; hostPort?: number } = {},
+): Promise<string> {
+  const { image = `example/${family}:1`, hostPort, ...rest } = overrides;
+  const portMapping = hostPort === undefined ? { containerPort: 8080 } : { containerPort: 8080, hostPort };
+  const { taskDefinition } = await client.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      containerDefinitions: [{ name: family, image, memory: 64, portMappings: [portMapping] }],
+      ...rest,
+    }),
+  );
+  return taskDefinition?.taskDefinitionArn ?? "";
+}
