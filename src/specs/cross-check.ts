@@ -1,4 +1,5 @@
 import path from "node:path";
+import { LINKERD_SERVICE, linkerdLauncher } from "../controllers/linkerd/daemon.js";
 import { checkRoutes } from "../routing/check.js";
 import type { Diagnostic } from "./diagnostic.js";
 import type { Kind } from "./kinds.js";
@@ -48,7 +49,7 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
       message: "no Mesh manifest: a manifest set needs exactly one kind: Mesh",
     });
   }
-  if (mesh) diagnostics.push(...checkMeshPorts(mesh));
+  if (mesh) diagnostics.push(...checkMeshPorts(mesh), ...checkDaemon(mesh, set.services));
   for (const service of set.services) diagnostics.push(...checkService(service, mesh?.manifest));
   const serviceNames = new Set(set.identities.filter((i) => i.kind === "Service").map((i) => i.name));
   diagnostics.push(...checkRoutes(mesh, set.services, serviceNames, set.routes));
@@ -90,6 +91,34 @@ function checkUniqueNames(identities: readonly Identity[]): Diagnostic[] {
       );
     } else {
       seen.set(key, identity);
+    }
+  }
+  return diagnostics;
+}
+
+/** The linkerd DAEMON needs a versioned image to find its launcher, and its service name to itself. */
+function checkDaemon(mesh: Loaded<Mesh>, services: readonly Loaded<Service>[]): Diagnostic[] {
+  const linkerd = mesh.manifest.spec.linkerd;
+  if (!linkerd.daemon.enabled) return [];
+  const diagnostics: Diagnostic[] = [];
+  if (!linkerdLauncher(linkerd.image)) {
+    diagnostics.push(
+      diagnosticAt(
+        mesh.source,
+        ["spec", "linkerd", "image"],
+        "the linkerd daemon needs an image tagged with its version (e.g. buoyantio/linkerd:1.7.5) to find its launcher",
+      ),
+    );
+  }
+  for (const service of services) {
+    if (service.manifest.metadata.name === LINKERD_SERVICE) {
+      diagnostics.push(
+        diagnosticAt(
+          service.source,
+          ["metadata", "name"],
+          `"${LINKERD_SERVICE}" is the name of the mesh's linkerd daemon; pick another or set linkerd.daemon.enabled: false`,
+        ),
+      );
     }
   }
   return diagnostics;

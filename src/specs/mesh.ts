@@ -63,7 +63,25 @@ export const MeshSpec = z.strictObject({
       baseDtab: dtabText("dtab").optional(),
       /** The dtab namespace both routers read; Routes default to it. */
       namespace: DtabNamespace.default("default"),
-      namerd: z.strictObject({ url: HttpUrl }).optional(),
+      /** With namerd, routers resolve through it and Routes are synced to its HTTP API. */
+      namerd: z
+        .strictObject({
+          /** The HTTP control API (`/api/1/dtabs`), which the controller writes. */
+          url: HttpUrl,
+          /** The thrift name interpreter port linkerd reads from, on the same host. */
+          interpreterPort: Port.default(4100),
+          /** What to do when a dtab in namerd was edited by hand: put the manifests back, or only report it. */
+          driftPolicy: z.enum(["overwrite", "report"]).default("overwrite"),
+        })
+        .optional(),
+      /** Run linkerd as a DAEMON service on every container instance (the workshop's setup). */
+      daemon: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          memory: z.number().int().min(256).max(16_384).default(1024),
+          cpu: z.number().int().min(128).max(16_384).optional(),
+        })
+        .prefault({}),
       /**
        * Address tasks use to reach the node-local linkerd (their http_proxy). Defaults: 172.17.0.1
        * (the docker0 gateway) under bridge, 127.0.0.1 under host; awsvpc tasks need it set.

@@ -2,6 +2,7 @@ import type { Inventory } from "../../inventory/inventory.js";
 import type { InventoryStore } from "../../inventory/store.js";
 import type { ManifestSet } from "../../specs/loader.js";
 import { ownerId } from "../../specs/resolve.js";
+import { linkerdDaemon } from "../linkerd/daemon.js";
 import type { EcsApi } from "./ecs-client.js";
 import { observeEcs, type TaskDefinitionCache } from "./observe.js";
 import { type EcsPlan, type ObservedEcs, planEcs } from "./plan.js";
@@ -25,12 +26,14 @@ export interface EcsPlanned {
   readonly plan: EcsPlan;
 }
 
-/** Render -> load inventory -> observe -> plan: everything `plan` shows and `apply` executes. */
+/** Render (the Services and the linkerd daemon) -> load inventory -> observe -> plan. */
 export async function planEcsForSet(set: ManifestSet, deps: EcsDeps, flags: EcsFlags): Promise<EcsPlanned> {
   const mesh = set.mesh.manifest;
   const cluster = mesh.spec.ecs.cluster;
   const owner = ownerId(mesh);
-  const desired = set.services.map((s) => renderService(mesh, s.manifest));
+  const daemon = linkerdDaemon(set);
+  const services = [...set.services.map((s) => s.manifest), ...(daemon ? [daemon] : [])];
+  const desired = services.map((service) => renderService(mesh, service));
   const inventory = await deps.store.load(owner, cluster);
   const observed = await observeEcs(deps.api, cluster, desired, inventory, deps.cache);
   const plan = planEcs(desired, observed, inventory, {

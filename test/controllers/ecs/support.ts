@@ -10,6 +10,7 @@ metadata:
   name: demo
 spec:
   ecs: { cluster: demo, region: us-east-1, keepRevisions: 3 }
+  linkerd: { daemon: { enabled: false } }
 `;
 
 /** A Service manifest with a few lines of spec, indented for the document. */
