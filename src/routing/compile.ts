@@ -1,4 +1,4 @@
-import { parseDtab, parsePath, parsePrefix } from "../dtab/index.js";
+import { parseDtab, parsePath, parsePrefix, printDtab } from "../dtab/index.js";
 import type { Dentry, Dtab, NameTree } from "../dtab/types.js";
 import type { ManifestSet } from "../specs/loader.js";
 import type { Mesh } from "../specs/mesh.js";
@@ -106,4 +106,9 @@ export function namespaceDtab(set: ManifestSet, namespace: string): Dtab {
 function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
   if (!result.ok) throw new Error(`validated dtab text failed to parse: ${result.error.message}`);
   return result.value;
+}
+
+/** The namespace dtab as text, one dentry per line: what linkerd's routers or namerd are given. */
+export function namespaceDtabText(set: ManifestSet): string {
+  return `${printDtab(namespaceDtab(set, set.mesh.manifest.spec.linkerd.namespace), { multiline: true })}\n`;
 }

@@ -3,14 +3,18 @@ import {
   type CreateServiceCommandInput,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ECSClient,
   type Failure,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   type Service,
   type Tag,
+  type Task,
   type TaskDefinition,
   UpdateServiceCommand,
   type UpdateServiceCommandInput,
@@ -18,6 +22,7 @@ import {
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
 import { ECS_RATE_LIMITS } from "../../aws/ecs-limits.js";
 import type { BucketLimit } from "../../aws/rate-limits.js";
+import type { TaskReader } from "./tasks.js";
 
 /** DescribeServices takes at most this many services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -53,7 +58,7 @@ function required<T>(value: T | undefined, what: string): T {
 }
 
 /** EcsApi over the real AWS SDK v3 client, with the SDK's retries off and ours on (see CallPolicy). */
-export class SdkEcsApi implements EcsApi {
+export class SdkEcsApi implements EcsApi, TaskReader {
   private readonly client: ECSClient;
   private readonly policy: CallPolicy;
 
@@ -122,5 +127,44 @@ export class SdkEcsApi implements EcsApi {
       this.client.send(new DeleteServiceCommand({ cluster, service: name, force: true }), { abortSignal }),
     );
     return required(out.service, "service");
+  }
+
+  async listRunningTasks(cluster: string) {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const out = await this.policy.call("ListTasks", (abortSignal) =>
+        this.client.send(
+          new ListTasksCommand({ cluster, desiredStatus: "RUNNING", maxResults: 100, nextToken: token }),
+          { abortSignal },
+        ),
+      );
+      arns.push(...(out.taskArns ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
+  async describeTasks(cluster: string, arns: readonly string[]): Promise<Task[]> {
+    const out = await this.policy.call("DescribeTasks", (abortSignal) =>
+      this.client.send(new DescribeTasksCommand({ cluster, tasks: [...arns] }), { abortSignal }),
+    );
+    return out.tasks ?? [];
+  }
+
+  async describeContainerInstances(cluster: string, arns: readonly string[]) {
+    const out = await this.policy.call("DescribeContainerInstances", (abortSignal) =>
+      this.client.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [...arns] }), {
+        abortSignal,
+      }),
+    );
+    return new Map(
+      (out.containerInstances ?? []).flatMap((ci) =>
+        ci.containerInstanceArn && ci.ec2InstanceId
+          ? [[ci.containerInstanceArn, ci.ec2InstanceId] as const]
+          : [],
+      ),
+    );
   }
 }

@@ -1,5 +1,4 @@
-import { printDtab } from "../../dtab/index.js";
-import { namespaceDtab } from "../../routing/compile.js";
+import { namespaceDtabText } from "../../routing/compile.js";
 import { API_VERSION } from "../../specs/common.js";
 import type { ManifestSet } from "../../specs/loader.js";
 import type { Mesh } from "../../specs/mesh.js";
@@ -26,15 +25,12 @@ function entryScript(launcher: string): string {
   return [
     "set -eu",
     "TOKEN=$(curl -sf -m 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token || true)",
+    // A shell parameter expansion, not a template: send the IMDSv2 token header only when there is a token.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax
     'NODE_IP=$(curl -sf -m 2 ${TOKEN:+-H "X-aws-ec2-metadata-token: $TOKEN"} http://169.254.169.254/latest/meta-data/local-ipv4)',
     `printf '%s\\n' "$LINKERD_CONFIG" | sed "s/${NODE_IP}/$NODE_IP/g" > /tmp/linkerd.yaml`,
     `exec ${launcher} /tmp/linkerd.yaml`,
   ].join("\n");
-}
-
-/** The dtab the routers read when there is no namerd: base dtab plus Routes. */
-export function routerDtab(set: ManifestSet): string {
-  return `${printDtab(namespaceDtab(set, set.mesh.manifest.spec.linkerd.namespace), { multiline: true })}\n`;
 }
 
 /**
@@ -47,7 +43,7 @@ export function linkerdDaemon(set: ManifestSet): Service | undefined {
   const { daemon, image, ports } = mesh.spec.linkerd;
   const launcher = linkerdLauncher(image);
   if (!daemon.enabled || !launcher) return undefined;
-  const config = linkerdConfigYaml(renderLinkerdConfig(mesh, routerDtab(set)));
+  const config = linkerdConfigYaml(renderLinkerdConfig(mesh, namespaceDtabText(set)));
   return Service.parse({
     apiVersion: API_VERSION,
     kind: "Service",

@@ -1,0 +1,148 @@
+import { chunk } from "../../util/concurrency.js";
+import { diffValues } from "../diff.js";
+import type { FieldChange } from "../plan-types.js";
+import { OWNER_META, type Registration, type TxnOp } from "./model.js";
+
+/** What the catalog holds on our synthetic node, as read from Consul. */
+export interface ObservedCatalog {
+  readonly nodeExists: boolean;
+  /** Every service on the node, ours or not. */
+  readonly services: readonly ObservedService[];
+  /** Check id -> its definition as Consul reports it. */
+  readonly checks: ReadonlyMap<
+    string,
+    { serviceId: string; definition: Record<string, unknown> | undefined }
+  >;
+}
+
+export interface ObservedService {
+  readonly id: string;
+  readonly service: string;
+  readonly tags: readonly string[];
+  readonly address: string;
+  readonly port: number;
+  readonly meta: Readonly<Record<string, string>>;
+}
+
+export interface RegistrationChange {
+  readonly id: string;
+  readonly verb: "register" | "update" | "deregister";
+  readonly reason: string;
+  readonly changes: readonly FieldChange[];
+}
+
+export interface ConsulPlan {
+  readonly node: string;
+  readonly changes: readonly RegistrationChange[];
+  readonly unchanged: number;
+  /** The transactions to send, each within Consul's operation limit. */
+  readonly transactions: readonly (readonly TxnOp[])[];
+}
+
+function serviceView(r: {
+  service: string;
+  tags: readonly string[];
+  address: string;
+  port: number;
+  meta: object;
+}) {
+  return { service: r.service, tags: [...r.tags].sort(), address: r.address, port: r.port, meta: r.meta };
+}
+
+function registerOps(node: string, r: Registration): TxnOp[] {
+  const ops: TxnOp[] = [
+    {
+      Service: {
+        Verb: "set",
+        Node: node,
+        Service: {
+          ID: r.id,
+          Service: r.service,
+          Tags: r.tags,
+          Address: r.address,
+          Port: r.port,
+          Meta: r.meta,
+        },
+      },
+    },
+  ];
+  if (r.check) {
+    ops.push({
+      Check: {
+        Verb: "set",
+        Check: {
+          Node: node,
+          CheckID: r.check.checkId,
+          Name: r.check.name,
+          Status: r.check.status,
+          ServiceID: r.id,
+          Definition: r.check.definition,
+        },
+      },
+    });
+  }
+  return ops;
+}
+
+function deregisterOps(node: string, id: string, checkIds: readonly string[]): TxnOp[] {
+  return [
+    ...checkIds.map((checkId) => ({ Check: { Verb: "delete", Check: { Node: node, CheckID: checkId } } })),
+    { Service: { Verb: "delete", Node: node, Service: { ID: id } } },
+  ];
+}
+
+/**
+ * Desired registrations + the catalog -> transactions. Only registrations carrying our owner
+ * Meta are compared or removed; anything else on the node, or elsewhere, is never touched.
+ * A check's status is not compared: once registered, its external checker owns it.
+ */
+export function planRegistrations(
+  node: string,
+  nodeMeta: Readonly<Record<string, string>>,
+  owner: string,
+  desired: readonly Registration[],
+  observed: ObservedCatalog,
+  maxOps: number,
+): ConsulPlan {
+  const ours = new Map(observed.services.filter((s) => s.meta[OWNER_META] === owner).map((s) => [s.id, s]));
+  const checksOf = (id: string) =>
+    [...observed.checks].filter(([, c]) => c.serviceId === id).map(([checkId]) => checkId);
+  const changes: RegistrationChange[] = [];
+  const ops: TxnOp[] = [];
+  let unchanged = 0;
+  for (const want of desired) {
+    const have = ours.get(want.id);
+    const fieldChanges = [
+      ...diffValues(have ? serviceView(have) : undefined, serviceView(want)),
+      ...diffValues(
+        want.check ? observed.checks.get(want.check.checkId)?.definition : undefined,
+        want.check?.definition,
+        "check",
+      ),
+    ];
+    if (have && fieldChanges.length === 0) {
+      unchanged++;
+      continue;
+    }
+    const taken = observed.services.find((s) => s.id === want.id && s.meta[OWNER_META] !== owner);
+    if (taken) continue; // someone else's registration under our id: left alone
+    changes.push({
+      id: want.id,
+      verb: have ? "update" : "register",
+      reason: have ? "differs from the running task" : "a running task not in the catalog",
+      changes: have ? fieldChanges : [],
+    });
+    ops.push(...registerOps(node, want));
+  }
+  const wanted = new Set(desired.map((r) => r.id));
+  for (const id of ours.keys()) {
+    if (wanted.has(id)) continue;
+    changes.push({ id, verb: "deregister", reason: "its task is no longer running", changes: [] });
+    ops.push(...deregisterOps(node, id, checksOf(id)));
+  }
+  const nodeOp: TxnOp = { Node: { Verb: "set", Node: { Node: node, Address: "127.0.0.1", Meta: nodeMeta } } };
+  // The node must exist before services can be set on it: its op leads the first transaction.
+  // Transactions run in order, so a split between a service and its check is harmless.
+  const all = !observed.nodeExists && ops.length > 0 ? [nodeOp, ...ops] : ops;
+  return { node, changes, unchanged, transactions: chunk(all, maxOps) };
+}

@@ -1,0 +1,73 @@
+import type { ManifestSet } from "../../specs/loader.js";
+import { ownerId } from "../../specs/resolve.js";
+import type { Service } from "../../specs/service.js";
+import {
+  type InstanceAddresses,
+  observeRunningTasks,
+  type TaskObservationCache,
+  type TaskReader,
+} from "../ecs/tasks.js";
+import { linkerdDaemon } from "../linkerd/daemon.js";
+import type { ConsulApi } from "./consul-client.js";
+import { desiredRegistrations } from "./desired.js";
+import { OWNER_META, syntheticNode } from "./model.js";
+import { type ConsulPlan, planRegistrations } from "./plan.js";
+
+export interface ConsulDeps {
+  readonly tasks: TaskReader;
+  readonly addresses: InstanceAddresses;
+  readonly consul: ConsulApi;
+  readonly cache: TaskObservationCache;
+}
+
+/** Consul 1.14 raised the limit to 128; 64 works with every version. */
+export const DEFAULT_TXN_MAX_OPS = 64;
+
+/** The Services (and the linkerd daemon) that register in Consul. */
+export function consulServices(set: ManifestSet): Service[] {
+  const daemon = linkerdDaemon(set);
+  return [...set.services.map((s) => s.manifest), ...(daemon ? [daemon] : [])].filter(
+    (s) => s.spec.discovery.consul !== undefined,
+  );
+}
+
+/** Observe running tasks and the catalog, then plan the transactions that make them agree. */
+export async function planConsul(
+  set: ManifestSet,
+  deps: ConsulDeps,
+  maxOps = DEFAULT_TXN_MAX_OPS,
+): Promise<ConsulPlan> {
+  const mesh = set.mesh.manifest;
+  const cluster = mesh.spec.ecs.cluster;
+  const owner = ownerId(mesh);
+  const services = consulServices(set);
+  const node = syntheticNode(cluster);
+  const [tasks, catalog, checks] = await Promise.all([
+    observeRunningTasks(
+      deps.tasks,
+      deps.addresses,
+      cluster,
+      new Set(services.map((s) => s.metadata.name)),
+      deps.cache,
+    ),
+    deps.consul.nodeServices(node),
+    deps.consul.nodeChecks(node),
+  ]);
+  const desired = desiredRegistrations(services, tasks, { owner, mesh: mesh.metadata.name, cluster });
+  // consul-esm treats nodes marked external as ones whose checks it runs.
+  const nodeMeta = { [OWNER_META]: owner, "external-node": "true", "external-probe": "false" };
+  return planRegistrations(
+    node,
+    nodeMeta,
+    owner,
+    desired,
+    { nodeExists: catalog.exists, services: catalog.services, checks },
+    maxOps,
+  );
+}
+
+/** Sends the plan's transactions in order; each is all-or-nothing in Consul. */
+export async function applyConsul(plan: ConsulPlan, consul: ConsulApi): Promise<number> {
+  for (const ops of plan.transactions) await consul.txn(ops);
+  return plan.transactions.length;
+}

@@ -1,0 +1,50 @@
+import { CallCounter } from "../call-counter.js";
+import { type FaultSettings, Faults } from "../faults.js";
+import { describeInstances } from "./describe-instances.js";
+import type { SimulatedInstance } from "./instance.js";
+import { EC2_RATE_LIMITS } from "./limits.js";
+import { startQueryServer } from "./query-server.js";
+
+export const EC2_API_VERSION = "2016-11-15";
+
+export interface Ec2ServerOptions {
+  /** Read on every request, so that the instances can come and go (see instancesOf for ECS's). */
+  readonly instances: () => Iterable<SimulatedInstance>;
+  /** Default us-east-1: it shapes the private DNS names. */
+  readonly region?: string;
+  /** Default 123456789012, the ECS sandbox's: the reservations' owner. */
+  readonly accountId?: string;
+  /** Default: EC2's documented throttling, no latency, no errors, no resets. */
+  readonly faults?: Partial<FaultSettings>;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0: a free port. */
+  readonly port?: number;
+}
+
+export interface Ec2Server {
+  readonly url: string;
+  readonly calls: CallCounter;
+  readonly faults: Faults;
+  close(): Promise<void>;
+}
+
+/** Starts a local Amazon EC2 that answers DescribeInstances over the EC2 Query protocol. */
+export async function startEc2Server(options: Ec2ServerOptions): Promise<Ec2Server> {
+  const account = {
+    region: options.region ?? "us-east-1",
+    accountId: options.accountId ?? "123456789012",
+    startedAt: new Date(),
+  };
+  const calls = new CallCounter();
+  const faults = new Faults(EC2_RATE_LIMITS, options.faults);
+  const http = await startQueryServer({
+    version: EC2_API_VERSION,
+    actions: { DescribeInstances: describeInstances(options.instances, account) },
+    faults,
+    calls,
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+  });
+  return { url: http.url, calls, faults, close: () => http.close() };
+}
