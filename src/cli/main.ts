@@ -2,9 +2,9 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { errorMessage } from "../aws/errors.js";
 import { parseDuration } from "../specs/duration.js";
-import { applyCommand, type CliEnv, planCommand } from "./ecs-commands.js";
 import { explainCommand } from "./explain.js";
 import { type CliIO, EXIT, processIO, UsageError } from "./io.js";
+import { applyCommand, type CliEnv, planCommand } from "./mesh-commands.js";
 import { schemasCommand } from "./schemas.js";
 import { startCommand } from "./start.js";
 import { validateCommand } from "./validate.js";
@@ -43,6 +43,8 @@ function positional(positionals: string[], index: number, what: string): string 
 const Env = z.object({
   AWS_REGION: z.string().min(1).optional(),
   ECSMESH_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+  CONSUL_HTTP_ADDR: z.string().min(1).optional(),
+  CONSUL_HTTP_TOKEN: z.string().min(1).optional(),
 });
 
 function readEnv(env: NodeJS.ProcessEnv): CliEnv {
@@ -51,7 +53,15 @@ function readEnv(env: NodeJS.ProcessEnv): CliEnv {
     throw new UsageError(
       `environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
-  return { awsRegion: parsed.data.AWS_REGION, logLevel: parsed.data.ECSMESH_LOG_LEVEL };
+  const consulAddress = parsed.data.CONSUL_HTTP_ADDR;
+  return {
+    awsRegion: parsed.data.AWS_REGION,
+    logLevel: parsed.data.ECSMESH_LOG_LEVEL,
+    // CONSUL_HTTP_ADDR may be host:port without a scheme, as the consul CLI accepts it.
+    consulAddress:
+      consulAddress && !/^https?:\/\//.test(consulAddress) ? `http://${consulAddress}` : consulAddress,
+    consulToken: parsed.data.CONSUL_HTTP_TOKEN,
+  };
 }
 
 function timeout(value: string | undefined): number {

@@ -9,6 +9,8 @@ export interface Inventory {
   readonly cluster: string;
   /** ECS services by name. */
   readonly services: Readonly<Record<string, InventoryService>>;
+  /** Dtab namespace -> fingerprint of the dtab we last wrote to namerd, to tell hand edits apart. */
+  readonly dtabs?: Readonly<Record<string, string>>;
 }
 
 export interface InventoryService {

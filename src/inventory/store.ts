@@ -25,6 +25,7 @@ const InventoryFile = z.object({
       ),
     }),
   ),
+  dtabs: z.record(z.string(), z.string()).optional(),
 });
 
 /**

@@ -119,6 +119,7 @@ function serviceView(service: {
   networkConfiguration?: unknown;
   placementConstraints?: unknown;
   placementStrategy?: unknown;
+  serviceRegistries?: unknown;
 }): Record<string, unknown> {
   return {
     desiredCount: service.desiredCount,
@@ -126,6 +127,7 @@ function serviceView(service: {
     networkConfiguration: service.networkConfiguration,
     placementConstraints: service.placementConstraints,
     placementStrategy: service.placementStrategy,
+    serviceRegistries: service.serviceRegistries,
   };
 }
 
@@ -158,6 +160,7 @@ function managedServiceChanges(desired: DesiredService, live: Service): FieldCha
     },
     placementConstraints: desired.placementConstraints && (live.placementConstraints ?? []),
     placementStrategy: desired.placementStrategy && (live.placementStrategy ?? []),
+    serviceRegistries: desired.serviceRegistries && (live.serviceRegistries ?? []),
   });
   if (desired.desiredCount === undefined || desired.schedulingStrategy === "DAEMON") {
     delete want.desiredCount;
@@ -179,6 +182,7 @@ function updateInput(
     ...(changed.has("networkConfiguration") ? { networkConfiguration: d.networkConfiguration } : {}),
     ...(changed.has("placementConstraints") ? { placementConstraints: d.placementConstraints } : {}),
     ...(changed.has("placementStrategy") ? { placementStrategy: d.placementStrategy } : {}),
+    ...(changed.has("serviceRegistries") ? { serviceRegistries: d.serviceRegistries } : {}),
   };
 }
 

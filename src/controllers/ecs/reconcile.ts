@@ -27,13 +27,19 @@ export interface EcsPlanned {
 }
 
 /** Render (the Services and the linkerd daemon) -> load inventory -> observe -> plan. */
-export async function planEcsForSet(set: ManifestSet, deps: EcsDeps, flags: EcsFlags): Promise<EcsPlanned> {
+export async function planEcsForSet(
+  set: ManifestSet,
+  deps: EcsDeps,
+  flags: EcsFlags,
+  /** Cloud Map service ARNs by name, for serviceRegistries. */
+  registries: ReadonlyMap<string, string> = new Map(),
+): Promise<EcsPlanned> {
   const mesh = set.mesh.manifest;
   const cluster = mesh.spec.ecs.cluster;
   const owner = ownerId(mesh);
   const daemon = linkerdDaemon(set);
   const services = [...set.services.map((s) => s.manifest), ...(daemon ? [daemon] : [])];
-  const desired = services.map((service) => renderService(mesh, service));
+  const desired = services.map((service) => renderService(mesh, service, registries));
   const inventory = await deps.store.load(owner, cluster);
   const observed = await observeEcs(deps.api, cluster, desired, inventory, deps.cache);
   const plan = planEcs(desired, observed, inventory, {

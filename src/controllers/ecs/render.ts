@@ -6,6 +6,7 @@ import type {
   PlacementConstraint,
   PlacementStrategy,
   RegisterTaskDefinitionCommandInput,
+  ServiceRegistry,
 } from "@aws-sdk/client-ecs";
 import { canonicalJson } from "../../specs/loader.js";
 import type { Mesh } from "../../specs/mesh.js";
@@ -33,6 +34,8 @@ export interface DesiredService {
   readonly networkConfiguration: NetworkConfiguration | undefined;
   readonly placementConstraints: PlacementConstraint[] | undefined;
   readonly placementStrategy: PlacementStrategy[] | undefined;
+  /** Cloud Map registration, which ECS performs for each task; undefined without cloudMap discovery. */
+  readonly serviceRegistries: ServiceRegistry[] | undefined;
   readonly tags: { key: string; value: string }[];
 }
 
@@ -101,7 +104,34 @@ export function renderTaskDefinition(mesh: Mesh, service: Service): RegisterTask
   };
 }
 
-export function renderService(mesh: Mesh, service: Service): DesiredService {
+/** Stands for a Cloud Map service ARN that `plan` cannot know before apply creates it. */
+export const KNOWN_AFTER_APPLY = "(known after apply)";
+
+/**
+ * The ECS side of Cloud Map discovery: the registry and the container port ECS registers
+ * (SRV records and HTTP namespaces both take the port).
+ */
+function serviceRegistries(
+  service: Service,
+  registries: ReadonlyMap<string, string>,
+): ServiceRegistry[] | undefined {
+  const cloudMap = service.spec.discovery.cloudMap;
+  if (!cloudMap) return undefined;
+  const port = service.spec.ports[0];
+  return [
+    {
+      registryArn: registries.get(cloudMap.name ?? service.metadata.name) ?? KNOWN_AFTER_APPLY,
+      containerName: service.metadata.name,
+      ...(port ? { containerPort: port.containerPort } : {}),
+    },
+  ];
+}
+
+export function renderService(
+  mesh: Mesh,
+  service: Service,
+  registries: ReadonlyMap<string, string> = new Map(),
+): DesiredService {
   const spec = service.spec;
   const settings = effectiveSettings(service, mesh);
   const taskDefinition = renderTaskDefinition(mesh, service);
@@ -132,6 +162,7 @@ export function renderService(mesh: Mesh, service: Service): DesiredService {
         : undefined,
     placementConstraints: spec.placement?.constraints,
     placementStrategy: spec.placement?.strategy,
+    serviceRegistries: serviceRegistries(service, registries),
     tags: ownerTags(mesh),
   };
 }
@@ -151,6 +182,7 @@ export function createServiceInput(
     networkConfiguration: desired.networkConfiguration,
     placementConstraints: desired.placementConstraints,
     placementStrategy: desired.placementStrategy,
+    serviceRegistries: desired.serviceRegistries,
     tags: desired.tags,
     propagateTags: "SERVICE",
     enableECSManagedTags: true,

@@ -318,7 +318,7 @@ describe("ecsmesh plan / apply against the local server", () => {
     const manifests = await dir(MESH_YAML, serviceYaml("a", "image: x\nmemory: lots"));
     const { code, stderr } = await cli("apply", manifests);
     expect(code).toBe(1);
-    expect(stderr).toContain("nothing was read from or sent to ECS");
+    expect(stderr).toContain("nothing was read from or sent to any API");
     expect(server.calls.total()).toBe(0);
   });
 
