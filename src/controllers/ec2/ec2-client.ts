@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
+import { EC2_RATE_LIMITS } from "../../aws/ec2-limits.js";
 import type { InstanceAddresses } from "../ecs/tasks.js";
 
 export interface Ec2ClientOptions {
@@ -10,8 +11,12 @@ export interface Ec2ClientOptions {
   readonly policy?: CallPolicyOptions;
 }
 
-/** DescribeInstances takes at most 1,000 instance ids per call. */
-const DESCRIBE_INSTANCES_BATCH = 1000;
+/**
+ * Ids go in an `instance-id` filter, not InstanceIds: with InstanceIds one terminated instance
+ * fails the whole call (InvalidInstanceID.NotFound), a filter just leaves it out. 200 values
+ * per filter is EC2's limit.
+ */
+const DESCRIBE_INSTANCES_BATCH = 200;
 
 /** Private IPs of the EC2 container instances behind bridge and host tasks. */
 export class SdkEc2Addresses implements InstanceAddresses {
@@ -25,11 +30,7 @@ export class SdkEc2Addresses implements InstanceAddresses {
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
     });
-    this.policy = new CallPolicy(
-      "ec2",
-      { buckets: {}, operations: {} },
-      options.policy ?? DEFAULT_CALL_POLICY,
-    );
+    this.policy = new CallPolicy("ec2", EC2_RATE_LIMITS, options.policy ?? DEFAULT_CALL_POLICY);
   }
 
   async privateIps(instanceIds: readonly string[]): Promise<Map<string, string>> {
@@ -37,7 +38,13 @@ export class SdkEc2Addresses implements InstanceAddresses {
     for (let i = 0; i < instanceIds.length; i += DESCRIBE_INSTANCES_BATCH) {
       const batch = instanceIds.slice(i, i + DESCRIBE_INSTANCES_BATCH);
       const out = await this.policy.call("DescribeInstances", (abortSignal) =>
-        this.client.send(new DescribeInstancesCommand({ InstanceIds: batch }), { abortSignal }),
+        this.client.send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: "instance-id", Values: batch }],
+            MaxResults: 1000,
+          }),
+          { abortSignal },
+        ),
       );
       for (const reservation of out.Reservations ?? []) {
         for (const instance of reservation.Instances ?? []) {

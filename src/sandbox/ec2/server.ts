@@ -1,8 +1,8 @@
+import { EC2_RATE_LIMITS } from "../../aws/ec2-limits.js";
 import { CallCounter } from "../call-counter.js";
 import { type FaultSettings, Faults } from "../faults.js";
 import { describeInstances } from "./describe-instances.js";
 import type { SimulatedInstance } from "./instance.js";
-import { EC2_RATE_LIMITS } from "./limits.js";
 import { startQueryServer } from "./query-server.js";
 
 export const EC2_API_VERSION = "2016-11-15";

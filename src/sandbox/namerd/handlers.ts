@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Dtab } from "../../dtab/index.js";
-import { appendDtab, delegate, parseDtab, parsePath } from "../../dtab/index.js";
+import { appendDtab, type Dtab, delegate, parseDtab, parsePath } from "../../dtab/index.js";
 import { delegateJson } from "./delegate-json.js";
 import { acceptedType, JSON_TYPE, readDtab, writeDtab } from "./dtab-codec.js";
 import type { DtabStore } from "./dtab-store.js";

@@ -9,8 +9,7 @@ import { CallCounter } from "../call-counter.js";
 import { type FaultSettings, Faults } from "../faults.js";
 import { DtabStore } from "./dtab-store.js";
 import { type NamerdHandler, type NamerdReply, namerdHandlers } from "./handlers.js";
-import type { NamerdOperation } from "./routes.js";
-import { NAMERD_WRITES, route } from "./routes.js";
+import { NAMERD_WRITES, type NamerdOperation, route } from "./routes.js";
 
 export interface NamerdServerOptions {
   /** Dtab text per namespace at start; default none. */

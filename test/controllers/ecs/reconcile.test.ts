@@ -305,7 +305,7 @@ describe("ecsmesh plan / apply against the local server", () => {
 
     const after = await cli("plan", manifests, "--output", "json");
     expect(after.code).toBe(0);
-    expect(JSON.parse(after.stdout).summary).toEqual({
+    expect(JSON.parse(after.stdout).ecs.summary).toEqual({
       create: 0,
       update: 0,
       delete: 0,

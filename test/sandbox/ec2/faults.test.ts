@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
-import { EC2_RATE_LIMITS } from "../../../src/sandbox/ec2/limits.js";
+import { EC2_RATE_LIMITS } from "../../../src/aws/ec2-limits.js";
 import { Faults } from "../../../src/sandbox/faults.js";
 import { ec2Client, ec2Error, startTestEc2, type TestEc2, testInstance } from "./support.js";
 

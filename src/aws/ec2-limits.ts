@@ -1,4 +1,4 @@
-import type { RateLimits } from "../../aws/rate-limits.js";
+import type { RateLimits } from "./rate-limits.js";
 
 /**
  * EC2 request-rate throttling per account and Region: every API has its own token bucket, and
