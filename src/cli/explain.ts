@@ -1,3 +1,5 @@
+import { type ConsulApi, HttpConsulApi } from "../controllers/consul/consul-client.js";
+import { OWNER_META } from "../controllers/consul/model.js";
 import {
   delegate,
   finalDestinations,
@@ -21,6 +23,11 @@ export interface ExplainOptions {
   readonly dtab: string | undefined;
   readonly namespace: string | undefined;
   readonly output: "text" | "json";
+  /**
+   * Also list the Consul registrations behind each Consul destination (reads the catalog at
+   * `address`, or the Mesh's consul.address).
+   */
+  readonly consul: { readonly address: string | undefined; readonly token: string | undefined } | undefined;
 }
 
 export interface Explanation {
@@ -43,10 +50,20 @@ export async function explainCommand(options: ExplainOptions, io: CliIO): Promis
     return EXIT.invalid;
   }
   const explanation = explain(loaded.set, options);
+  const consul =
+    options.consul &&
+    new HttpConsulApi({
+      address: options.consul.address ?? loaded.set.mesh.manifest.spec.consul.address,
+      token: options.consul.token,
+    });
+  const registrations = consul ? await consulRegistrations(explanation, consul) : undefined;
   if (options.output === "json") {
-    io.out(`${JSON.stringify(toJson(explanation), null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ ...(toJson(explanation) as object), registrations: registrations ?? null }, null, 2)}\n`,
+    );
   } else {
     io.out(renderExplanation(explanation));
+    if (registrations) io.out(renderRegistrations(registrations));
   }
   return EXIT.ok;
 }
@@ -111,6 +128,36 @@ export function explain(
     warnings,
     origins,
   };
+}
+
+type Registrations = Record<string, { id: string; address: string; port: number; owned: boolean }[]>;
+
+/** The catalog entries behind each Consul destination, as linkerd's namer would see them. */
+async function consulRegistrations(e: Explanation, consul: ConsulApi): Promise<Registrations> {
+  const result: Registrations = {};
+  for (const d of e.destinations) {
+    const leaf = consulLeaf(d.path.split("/").filter(Boolean));
+    if (!leaf) continue;
+    result[d.path] = (await consul.serviceInstances(leaf.name)).map((s) => ({
+      id: s.id,
+      address: s.address,
+      port: s.port,
+      owned: s.meta[OWNER_META] !== undefined,
+    }));
+  }
+  return result;
+}
+
+function renderRegistrations(registrations: Registrations): string {
+  const lines = ["", "Consul registrations:"];
+  for (const [path, entries] of Object.entries(registrations)) {
+    lines.push(
+      `  ${path}: ${entries.length === 0 ? "none (linkerd has nowhere to send it)" : `${entries.length}`}`,
+    );
+    for (const r of entries)
+      lines.push(`    ${r.address}:${r.port}  ${r.id}${r.owned ? "" : "  (not registered by ecsmesh)"}`);
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 function dentryText(dentry: Dentry): string {

@@ -14,9 +14,10 @@ const USAGE = `ecsmesh: reconcile Amazon ECS service meshes from YAML manifests
 Usage:
   ecsmesh validate DIR [--output text|json]
       Check every manifest under DIR; exit 1 with file:line:col errors if any is wrong.
-  ecsmesh explain DIR PATH [--dtab DTAB] [--namespace NS] [--output text|json]
+  ecsmesh explain DIR PATH [--dtab DTAB] [--namespace NS] [--consul] [--output text|json]
       Show how linkerd resolves PATH (e.g. /svc/world) with the mesh's dtab,
-      optionally with an l5d-dtab header override, down to weighted destinations.
+      optionally with an l5d-dtab header override, down to weighted destinations;
+      --consul also lists the Consul registrations behind each destination (CONSUL_HTTP_ADDR).
   ecsmesh plan DIR [--output text|json] [--inventory FILE] [--allow-mass-prune] [--adopt]
       Show what apply would change in ECS, per resource and field.
       Exit 0: nothing to do; 2: changes pending; 1: blocked or failed.
@@ -64,6 +65,10 @@ function readEnv(env: NodeJS.ProcessEnv): CliEnv {
   };
 }
 
+function consulEnv(env: CliEnv) {
+  return { address: env.consulAddress, token: env.consulToken };
+}
+
 function timeout(value: string | undefined): number {
   if (value === undefined) return 10 * 60_000;
   const ms = parseDuration(value);
@@ -92,6 +97,7 @@ export async function main(
         adopt: { type: "boolean" },
         wait: { type: "boolean" },
         timeout: { type: "string" },
+        consul: { type: "boolean" },
       },
     });
     const ecsOptions = () => ({
@@ -117,6 +123,7 @@ export async function main(
             dtab: values.dtab,
             namespace: values.namespace,
             output: outputFormat(values.output),
+            consul: values.consul ? consulEnv(readEnv(env)) : undefined,
           },
           io,
         );

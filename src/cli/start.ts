@@ -21,7 +21,7 @@ export async function startCommand(io: CliIO): Promise<number> {
   ] as const) {
     io.out(`\n$ ecsmesh explain examples/hello-world ${path}${dtab ? ` --dtab '${dtab}'` : ""}\n`);
     const code = await explainCommand(
-      { dir: HELLO_WORLD_DIR, path, dtab, namespace: undefined, output: "text" },
+      { dir: HELLO_WORLD_DIR, path, dtab, namespace: undefined, output: "text", consul: undefined },
       io,
     );
     if (code !== EXIT.ok) return code;

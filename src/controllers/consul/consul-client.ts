@@ -13,6 +13,8 @@ export interface ConsulApi {
   ): Promise<Map<string, { serviceId: string; definition: Record<string, unknown> | undefined }>>;
   /** PUT /v1/txn: all operations or none. */
   txn(ops: readonly TxnOp[]): Promise<void>;
+  /** GET /v1/catalog/service/:service: every instance of a service, on any node. */
+  serviceInstances(service: string): Promise<ObservedService[]>;
 }
 
 /** The definition keys we set; Consul reports more, which are not ours to compare. */
@@ -115,5 +117,30 @@ export class HttpConsulApi implements ConsulApi {
 
   async txn(ops: readonly TxnOp[]) {
     await this.request("Txn", "PUT", "/v1/txn", ops);
+  }
+
+  async serviceInstances(service: string) {
+    const out = ((await this.request(
+      "CatalogService",
+      "GET",
+      `/v1/catalog/service/${encodeURIComponent(service)}`,
+    )) ?? []) as {
+      ServiceID: string;
+      ServiceName: string;
+      ServiceTags: string[] | null;
+      ServiceAddress: string;
+      Address: string;
+      ServicePort: number;
+      ServiceMeta: Record<string, string> | null;
+    }[];
+    return out.map((s) => ({
+      id: s.ServiceID,
+      service: s.ServiceName,
+      tags: s.ServiceTags ?? [],
+      // An empty ServiceAddress means the node's address, as Consul documents.
+      address: s.ServiceAddress || s.Address,
+      port: s.ServicePort,
+      meta: s.ServiceMeta ?? {},
+    }));
   }
 }

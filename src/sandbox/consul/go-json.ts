@@ -34,7 +34,8 @@ export class GoStruct {
   /** The top-level value of a body; null decodes to an empty struct as in Go. */
   static of(json: Json, type: string): GoStruct {
     if (json === null) return new GoStruct({}, type);
-    if (!isJsonObject(json)) throw new DecodeError(`json: cannot unmarshal ${kindOf(json)} into Go value of type ${type}`);
+    if (!isJsonObject(json))
+      throw new DecodeError(`json: cannot unmarshal ${kindOf(json)} into Go value of type ${type}`);
     return new GoStruct(json, type);
   }
 
