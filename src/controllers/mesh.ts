@@ -8,6 +8,7 @@ import type { ConsulApi } from "./consul/consul-client.js";
 import type { ConsulPlan } from "./consul/plan.js";
 import { applyConsul, consulServices, planConsul } from "./consul/reconcile.js";
 import { type ApplyProgress, type ApplyResult, applyEcsPlan } from "./ecs/apply.js";
+import { holdUnresolvedRegistries } from "./ecs/plan.js";
 import { type EcsDeps, type EcsFlags, type EcsPlanned, planEcsForSet } from "./ecs/reconcile.js";
 import type { InstanceAddresses, TaskObservationCache, TaskReader } from "./ecs/tasks.js";
 import type { NamerdApi } from "./namerd/namerd-client.js";
@@ -85,17 +86,18 @@ export async function reconcileMesh(
 
   const ecs = await attempt("ecs", log, async () => {
     const planned = await planEcsForSet(set, targets.ecs, options.flags, registries);
-    const applied = options.dryRun
-      ? undefined
-      : await applyEcsPlan(
-          targets.ecs.api,
-          planned.plan,
-          planned.inventory,
-          targets.ecs.store,
-          log,
-          options.onProgress,
-        );
-    return { planned, applied };
+    if (options.dryRun) return { planned, applied: undefined };
+    const reason = cloudMap && !cloudMap.ok ? cloudMap.error.message : "not created yet";
+    const plan = holdUnresolvedRegistries(planned.plan, reason);
+    const applied = await applyEcsPlan(
+      targets.ecs.api,
+      plan,
+      planned.inventory,
+      targets.ecs.store,
+      log,
+      options.onProgress,
+    );
+    return { planned: { ...planned, plan }, applied };
   });
 
   // Nothing registers in Consul: no Consul calls at all (it may not even be reachable).

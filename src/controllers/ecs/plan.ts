@@ -14,7 +14,7 @@ import { diffValues } from "../diff.js";
 import type { FieldChange, ResourcePlan } from "../plan-types.js";
 import { hasOwnerTag } from "./names.js";
 import { canonicalTaskDefinition } from "./normalize.js";
-import { createServiceInput, type DesiredService } from "./render.js";
+import { createServiceInput, type DesiredService, KNOWN_AFTER_APPLY } from "./render.js";
 
 /** Marks where the executor puts the ARN of the revision it has just registered. */
 export const REGISTERED = "(new revision)";
@@ -390,4 +390,20 @@ export function planEcs(
       : p,
   );
   return { resources: [...resources, ...pruned], massPruneRefused };
+}
+
+/**
+ * Holds back services whose Cloud Map registry is not known (its creation failed or is pending):
+ * sending the placeholder to ECS would fail, and creating them unregistered would hide them.
+ */
+export function holdUnresolvedRegistries(plan: EcsPlan, reason: string): EcsPlan {
+  const unresolved = (action: EcsAction) =>
+    (action.verb === "create-service" || action.verb === "update-service") &&
+    (action.input.serviceRegistries ?? []).some((r) => r.registryArn === KNOWN_AFTER_APPLY);
+  return {
+    ...plan,
+    resources: plan.resources.map((r) =>
+      r.actions.some(unresolved) ? blocked(r.name, `waiting for its Cloud Map service: ${reason}`) : r,
+    ),
+  };
 }
