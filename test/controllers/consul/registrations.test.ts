@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
+import { reconcileMesh } from "../../../src/controllers/mesh.js";
+import { silentLogger } from "../../../src/runtime/logger.js";
+import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
+import type { ManifestSet } from "../../../src/specs/loader.js";
+import { loadSet, serviceYaml } from "../ecs/support.js";
+import { type Sandbox, startSandbox, targetsFor } from "../mesh-support.js";
+
+const mesh = (daemon: boolean) => `apiVersion: ecsmesh.io/v1alpha1
+kind: Mesh
+metadata: {name: demo}
+spec:
+  ecs: {cluster: demo, region: us-east-1}
+  linkerd: {daemon: {enabled: ${daemon}}}
+`;
+const world = (count: number) =>
+  serviceYaml(
+    "world",
+    `image: buoyantio/helloworld:0.1.6
+memory: 64
+desiredCount: ${count}
+ports: [{containerPort: 7778}]
+discovery: {consul: {tags: [demo], healthCheck: {http: /health}}}`,
+  );
+
+let sandbox: Sandbox;
+let consul: ConsulServer;
+beforeEach(async () => {
+  sandbox = await startSandbox("demo");
+  consul = await startConsulServer();
+});
+afterEach(async () => {
+  await Promise.all([sandbox.close(), consul.close()]);
+});
+
+async function pass(set: ManifestSet, consulUrl = consul.url) {
+  return reconcileMesh(set, targetsFor(sandbox, { consulUrl }), {
+    dryRun: false,
+    flags: { allowMassPrune: false, adopt: false },
+    log: silentLogger,
+  });
+}
+
+/** Applies, waits for every rollout, then runs the pass that registers what now runs. */
+async function converge(set: ManifestSet) {
+  const first = await pass(set);
+  const names = first.ecs.ok ? first.ecs.value.planned.desired.map((d) => d.name) : [];
+  const targets = targetsFor(sandbox);
+  await waitForRollouts(targets.ecs.api, "demo", new Map(names.map((n) => [n, undefined])), {
+    intervalMs: 20,
+    timeoutMs: 10_000,
+  });
+  return pass(set);
+}
+
+const ours = () =>
+  consul.catalog
+    .services()
+    .filter((s) => (s.ServiceMeta as Record<string, string> | undefined)?.ecsmesh_owner === "demo");
+
+describe("Consul registrations of running tasks", () => {
+  it("registers each running task at its instance IP and host port, and linkerd's admin port", async () => {
+    const report = await converge(loadSet(mesh(true), world(2)));
+    if (!report.consul?.ok) throw new Error(JSON.stringify(report.consul));
+    const registered = ours();
+    const worlds = registered.filter((s) => s.ServiceName === "world");
+    const linkerds = registered.filter((s) => s.ServiceName === "linkerd");
+    expect(worlds).toHaveLength(2);
+    expect(linkerds).toHaveLength(3); // one DAEMON task per container instance
+    const instanceIps = new Set(
+      (sandbox.ecs.ecs.state.clusters.get("demo")?.instances ?? []).map((i) => i.privateIp),
+    );
+    for (const s of worlds) {
+      expect(instanceIps.has(String(s.ServiceAddress))).toBe(true);
+      expect(Number(s.ServicePort)).toBeGreaterThanOrEqual(32768);
+      expect(s.ServiceTags).toEqual(["demo"]);
+      expect(s.Node).toBe("ecsmesh-demo");
+    }
+    expect(linkerds.map((s) => s.ServicePort)).toEqual([9990, 9990, 9990]);
+    const checks = consul.catalog.checks().filter((c) => String(c.ServiceID).startsWith("world-"));
+    expect(checks).toHaveLength(2);
+
+    consul.calls.reset();
+    const steady = await pass(loadSet(mesh(true), world(2)));
+    expect(steady.consul?.ok && steady.consul.value.plan.changes).toEqual([]);
+    expect(consul.calls.writes()).toBe(0);
+    // One read of the node's services and one of its checks observe everything.
+    expect(consul.calls.total()).toBe(2);
+  });
+
+  it("follows task churn: scaling in deregisters, and a removed registration of ours comes back", async () => {
+    await converge(loadSet(mesh(false), world(3)));
+    expect(ours()).toHaveLength(3);
+    await converge(loadSet(mesh(false), world(1)));
+    expect(ours()).toHaveLength(1);
+
+    const [victim] = ours();
+    await fetch(`${consul.url}/v1/catalog/deregister`, {
+      method: "PUT",
+      body: JSON.stringify({ Node: "ecsmesh-demo", ServiceID: victim?.ServiceID }),
+    });
+    expect(ours()).toHaveLength(0);
+    const restored = await pass(loadSet(mesh(false), world(1)));
+    expect(restored.consul?.ok && restored.consul.value.plan.changes.map((c) => c.verb)).toEqual([
+      "register",
+    ]);
+    expect(ours().map((s) => s.ServiceID)).toEqual([victim?.ServiceID]);
+  });
+
+  it("never touches registrations it did not make, on its node or elsewhere", async () => {
+    await converge(loadSet(mesh(false), world(1)));
+    const register = (body: object) =>
+      fetch(`${consul.url}/v1/catalog/register`, { method: "PUT", body: JSON.stringify(body) });
+    await register({
+      Node: "ecsmesh-demo",
+      Address: "127.0.0.1",
+      Service: { ID: "hand-made", Service: "world", Port: 1 },
+    });
+    await register({
+      Node: "other",
+      Address: "10.9.9.9",
+      Service: { ID: "world-x", Service: "world", Port: 2 },
+    });
+    consul.calls.reset();
+    const report = await pass(loadSet(mesh(false), world(1)));
+    expect(report.consul?.ok && report.consul.value.plan.changes).toEqual([]);
+    expect(consul.calls.writes()).toBe(0);
+    expect(consul.catalog.services().map((s) => s.ServiceID)).toEqual(
+      expect.arrayContaining(["hand-made", "world-x"]),
+    );
+  });
+
+  it("batches registrations in transactions of at most 64 operations", async () => {
+    await converge(loadSet(mesh(false), world(100)));
+    expect(ours()).toHaveLength(100);
+    // 1 node + 100 services + 100 checks = 201 operations: 4 transactions.
+    expect(consul.calls.get("Txn").total).toBe(4);
+  });
+
+  it("still reconciles ECS when Consul is unreachable, and reports the error on Consul", async () => {
+    const report = await pass(loadSet(mesh(false), world(1)), "http://127.0.0.1:1");
+    expect(report.ecs.ok).toBe(true);
+    expect(sandbox.ecs.calls.get("CreateService").total).toBe(1);
+    expect(report.consul).toMatchObject({ ok: false, error: { retryable: true } });
+  });
+});
