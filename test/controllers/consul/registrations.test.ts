@@ -1,4 +1,8 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { main } from "../../../src/cli/main.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
 import { silentLogger } from "../../../src/runtime/logger.js";
@@ -136,6 +140,19 @@ describe("Consul registrations of running tasks", () => {
     expect(ours()).toHaveLength(100);
     // 1 node + 100 services + 100 checks = 201 operations: 4 transactions.
     expect(consul.calls.get("Txn").total).toBe(4);
+  });
+
+  it("explain --consul lists the registrations behind a destination", async () => {
+    const manifests = [mesh(false), world(2)];
+    await converge(loadSet(...manifests));
+    const dir = await mkdtemp(path.join(tmpdir(), "ecsmesh-explain-"));
+    await writeFile(path.join(dir, "mesh.yaml"), manifests.join("---\n"));
+    let stdout = "";
+    const io = { out: (t: string) => (stdout += t), err: () => {}, color: false };
+    const code = await main(["explain", dir, "/svc/world", "--consul"], io, { CONSUL_HTTP_ADDR: consul.url });
+    expect(code).toBe(0);
+    expect(stdout).toContain("Consul registrations:\n  /#/io.l5d.consul/dc1/world: 2\n");
+    expect(stdout).toMatch(/ {4}10\.\d+\.\d+\.\d+:3\d{4} {2}world-[0-9a-f]+\n/);
   });
 
   it("still reconciles ECS when Consul is unreachable, and reports the error on Consul", async () => {

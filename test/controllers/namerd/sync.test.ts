@@ -1,4 +1,8 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { main } from "../../../src/cli/main.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
 import { HttpNamerdApi } from "../../../src/controllers/namerd/namerd-client.js";
 import { printDtab } from "../../../src/dtab/index.js";
@@ -114,5 +118,27 @@ describe("syncing Routes to namerd", () => {
     const restored = await pass(base("overwrite"));
     expect(restored.action.reason).toMatch(/edited by hand.*overwrite restores it/);
     expect(stored()).toBe("/svc => /#/io.l5d.consul/dc1");
+  });
+
+  it("never sends an invalid dtab: the set is rejected before any call", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ecsmesh-bad-dtab-"));
+    const bad = CANARY.replace(
+      "rules: [{match: /svc/world, to: [{service: world, weight: 9}, {service: world-v2, weight: 1}]}]",
+      "dtab: '/svc/world => 9 * '",
+    );
+    await writeFile(
+      path.join(dir, "mesh.yaml"),
+      [
+        mesh("overwrite").replace("http://127.0.0.1:1", sandbox.namerd.url),
+        world("world"),
+        world("world-v2"),
+        bad,
+      ].join("---\n"),
+    );
+    let stderr = "";
+    const io = { out: () => {}, err: (t: string) => (stderr += t), color: false };
+    expect(await main(["apply", dir], io, {})).toBe(1);
+    expect(stderr).toMatch(/mesh\.yaml:\d+:\d+: error: invalid dtab: /);
+    expect(sandbox.namerd.calls.total()).toBe(0);
   });
 });
