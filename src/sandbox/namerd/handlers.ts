@@ -83,7 +83,7 @@ function withDtab(request: NamerdRequest, write: (dtab: Dtab) => NamerdReply): N
 
 const json = (body: string): NamerdReply => ({ status: 200, headers: { "Content-Type": JSON_TYPE }, body });
 
-/** namerd's 400s for bad dtabs have no body; a reason helps whoever reads the sandbox's answer. */
+/** A 400 with its reason, as newer namerd versions give for some of theirs. */
 const badRequest = (message: string): NamerdReply => ({
   status: 400,
   headers: { "Content-Type": "text/plain" },

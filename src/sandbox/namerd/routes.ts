@@ -51,9 +51,12 @@ export function route(method: string, pathname: string): Route | undefined {
     : { operation: "Delegate", namespace: delegateNamespace };
 }
 
-/** The non-empty rest of `pathname` after `prefix`. */
+/** The non-empty rest of `pathname` after `prefix`, percent-decoded; undefined when it does not decode. */
 function after(pathname: string, prefix: string): string | undefined {
-  return pathname.startsWith(prefix) && pathname.length > prefix.length
-    ? pathname.slice(prefix.length)
-    : undefined;
+  if (!pathname.startsWith(prefix) || pathname.length === prefix.length) return undefined;
+  try {
+    return decodeURIComponent(pathname.slice(prefix.length));
+  } catch {
+    return undefined;
+  }
 }

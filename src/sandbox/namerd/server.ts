@@ -95,19 +95,18 @@ async function serve(
     request.socket.destroy();
     return;
   }
-  let reply: NamerdReply;
-  if (decision.outcome === "serverError") reply = INJECTED_ERROR;
-  else if (routed === undefined) reply = { status: 404 };
-  else {
-    const body = await text(request);
-    reply = handlers[routed.operation]({
-      method,
-      namespace: routed.namespace,
-      query: url.searchParams,
-      headers: request.headers,
-      body,
-    });
-  }
+  const reply =
+    decision.outcome === "serverError"
+      ? INJECTED_ERROR
+      : routed === undefined
+        ? { status: 404 }
+        : handlers[routed.operation]({
+            method,
+            namespace: routed.namespace,
+            query: url.searchParams,
+            headers: request.headers,
+            body: await text(request),
+          });
   calls.record(
     operation,
     reply.status < 300 ? { kind: "ok" } : { kind: "error", code: String(reply.status) },

@@ -46,8 +46,15 @@ describe("namespaces", () => {
     expect(await (await call("/dtabs")).json()).toEqual(["default"]);
   });
 
+  it("reads percent-encoded namespace names", async () => {
+    expect((await write("POST", encodeURIComponent("team a"), BASE)).status).toBe(204);
+    expect(await (await call("/dtabs")).json()).toEqual(["default", "internal", "team a"]);
+    expect((await call("/dtabs/team%20a")).status).toBe(200);
+  });
+
   it("answers 404 outside the API and for methods it does not serve", async () => {
     expect((await call("/dtabsexpialidocious")).status).toBe(404);
+    expect((await call("/dtabs/%E0%A4%A")).status).toBe(404);
     expect((await fetch(`${server.url}/api/2/dtabs`)).status).toBe(404);
     expect((await call("/dtabs/default", { method: "PATCH", body: BASE })).status).toBe(404);
   });
