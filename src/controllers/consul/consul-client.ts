@@ -1,4 +1,5 @@
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
+import { formatDuration, parseDuration } from "../../specs/duration.js";
 import { HttpStatusError } from "../../util/http-status-error.js";
 import type { TxnOp } from "./model.js";
 import type { ObservedService } from "./plan.js";
@@ -15,6 +16,18 @@ export interface ConsulApi {
   txn(ops: readonly TxnOp[]): Promise<void>;
   /** GET /v1/catalog/service/:service: every instance of a service, on any node. */
   serviceInstances(service: string): Promise<ObservedService[]>;
+  /** GET /v1/kv/:prefix?recurse: key -> value (decoded), empty when nothing is there. */
+  kvList(prefix: string): Promise<Map<string, string>>;
+  /** GET /v1/kv/:key: the value, the holder session of its lock if any. */
+  kvGet(key: string): Promise<{ value: string; session: string | undefined } | undefined>;
+  /** PUT /v1/kv/:key?acquire|release=<session>: true when the lock was taken (or released). */
+  kvLock(key: string, value: string, session: string, verb: "acquire" | "release"): Promise<boolean>;
+  /** PUT /v1/session/create: a session that dies when not renewed within `ttl`. */
+  sessionCreate(input: { name: string; ttl: string; lockDelay: string }): Promise<string>;
+  /** PUT /v1/session/renew/:id: false when the session is gone (expired or destroyed). */
+  sessionRenew(id: string): Promise<boolean>;
+  /** PUT /v1/session/destroy/:id: releases its locks. */
+  sessionDestroy(id: string): Promise<void>;
 }
 
 /** The definition keys we set; Consul reports more, which are not ours to compare. */
@@ -48,7 +61,14 @@ export class HttpConsulApi implements ConsulApi {
     );
   }
 
-  private async request(operation: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  /** One call; `raw` sends a string body as it is (KV values) instead of as JSON. */
+  private async request(
+    operation: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    raw = false,
+  ): Promise<unknown> {
     return this.policy.call(operation, async (signal) => {
       const response = await fetch(new URL(path, this.options.address), {
         method,
@@ -57,7 +77,7 @@ export class HttpConsulApi implements ConsulApi {
           ...(this.options.token ? { "X-Consul-Token": this.options.token } : {}),
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: raw ? String(body) : JSON.stringify(body) }),
       });
       const text = await response.text();
       if (!response.ok)
@@ -109,7 +129,8 @@ export class HttpConsulApi implements ConsulApi {
           {
             serviceId: c.ServiceID,
             definition:
-              c.Definition && Object.fromEntries(DEFINITION_KEYS.map((k) => [k, c.Definition?.[k]])),
+              c.Definition &&
+              Object.fromEntries(DEFINITION_KEYS.map((k) => [k, canonical(c.Definition?.[k])])),
           },
         ]),
     );
@@ -143,4 +164,83 @@ export class HttpConsulApi implements ConsulApi {
       meta: s.ServiceMeta ?? {},
     }));
   }
+
+  async kvList(prefix: string) {
+    try {
+      const out = ((await this.request("KVGet", "GET", `/v1/kv/${encodeKey(prefix)}?recurse=true`)) ??
+        []) as {
+        Key: string;
+        Value: string | null;
+      }[];
+      return new Map(
+        out.map((e) => [e.Key, e.Value === null ? "" : Buffer.from(e.Value, "base64").toString("utf8")]),
+      );
+    } catch (error) {
+      if (error instanceof HttpStatusError && error.status === 404) return new Map<string, string>();
+      throw error;
+    }
+  }
+
+  async kvGet(key: string) {
+    try {
+      const [entry] = ((await this.request("KVGet", "GET", `/v1/kv/${encodeKey(key)}`)) ?? []) as {
+        Value: string | null;
+        Session?: string;
+      }[];
+      if (!entry) return undefined;
+      return {
+        value: entry.Value === null ? "" : Buffer.from(entry.Value, "base64").toString("utf8"),
+        session: entry.Session,
+      };
+    } catch (error) {
+      if (error instanceof HttpStatusError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async kvLock(key: string, value: string, session: string, verb: "acquire" | "release") {
+    const out = await this.request(
+      "KVPut",
+      "PUT",
+      `/v1/kv/${encodeKey(key)}?${verb}=${encodeURIComponent(session)}`,
+      value,
+      true,
+    );
+    return out === true;
+  }
+
+  async sessionCreate(input: { name: string; ttl: string; lockDelay: string }) {
+    const out = (await this.request("SessionCreate", "PUT", "/v1/session/create", {
+      Name: input.name,
+      TTL: input.ttl,
+      LockDelay: input.lockDelay,
+      Behavior: "release",
+    })) as { ID: string };
+    return out.ID;
+  }
+
+  async sessionRenew(id: string) {
+    try {
+      await this.request("SessionRenew", "PUT", `/v1/session/renew/${encodeURIComponent(id)}`);
+      return true;
+    } catch (error) {
+      if (error instanceof HttpStatusError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  async sessionDestroy(id: string) {
+    await this.request("SessionDestroy", "PUT", `/v1/session/destroy/${encodeURIComponent(id)}`);
+  }
+}
+
+/** Consul prints durations Go's way ("10m0s"); ours are the shortest form ("10m"). */
+function canonical(value: unknown): unknown {
+  const ms = typeof value === "string" ? parseDuration(value) : undefined;
+  return ms === undefined ? value : formatDuration(ms);
+}
+
+/** KV keys keep their slashes; each segment is escaped. */
+function encodeKey(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
 }

@@ -84,10 +84,11 @@ function registerOps(node: string, r: Registration): TxnOp[] {
   return ops;
 }
 
-function deregisterOps(node: string, id: string, checkIds: readonly string[]): TxnOp[] {
+function deregisterOps(node: string, id: string, service: string, checkIds: readonly string[]): TxnOp[] {
   return [
     ...checkIds.map((checkId) => ({ Check: { Verb: "delete", Check: { Node: node, CheckID: checkId } } })),
-    { Service: { Verb: "delete", Node: node, Service: { ID: id } } },
+    // Consul needs the service name alongside the ID to delete it.
+    { Service: { Verb: "delete", Node: node, Service: { ID: id, Service: service } } },
   ];
 }
 
@@ -135,10 +136,10 @@ export function planRegistrations(
     ops.push(...registerOps(node, want));
   }
   const wanted = new Set(desired.map((r) => r.id));
-  for (const id of ours.keys()) {
+  for (const [id, have] of ours) {
     if (wanted.has(id)) continue;
     changes.push({ id, verb: "deregister", reason: "its task is no longer running", changes: [] });
-    ops.push(...deregisterOps(node, id, checksOf(id)));
+    ops.push(...deregisterOps(node, id, have.service, checksOf(id)));
   }
   const nodeOp: TxnOp = { Node: { Verb: "set", Node: { Node: node, Address: "127.0.0.1", Meta: nodeMeta } } };
   // The node must exist before services can be set on it: its op leads the first transaction.

@@ -91,7 +91,8 @@ export function deleteService(tx: WriteTx, node: string, id: string): void {
 /** Registers a check; a critical check invalidates the sessions that depend on it. */
 export function ensureCheck(tx: WriteTx, input: CheckInput): CheckRecord {
   if (!tx.tables.nodes.has(input.node)) throw new ConsulError("Missing node registration");
-  const service = input.serviceId === "" ? undefined : tx.tables.services.get(entryKey(input.node, input.serviceId));
+  const service =
+    input.serviceId === "" ? undefined : tx.tables.services.get(entryKey(input.node, input.serviceId));
   if (input.serviceId !== "" && service === undefined) throw new ConsulError("Missing service registration");
   const status = input.status === "" ? "critical" : input.status;
   if (!CHECK_STATUSES.includes(status)) {
@@ -107,14 +108,15 @@ export function ensureCheck(tx: WriteTx, input: CheckInput): CheckRecord {
     createIndex: existing?.createIndex ?? tx.idx,
     modifyIndex: tx.idx,
   };
-  if (existing === undefined || !same(existing, record)) {
+  const stored = existing !== undefined && same(existing, record) ? existing : record;
+  if (stored === record) {
     tx.tables.checks.set(key, record);
     touchCheck(tx, record);
   }
   if (status === "critical") {
     for (const id of sessionsDependingOn(tx.tables, input.node, input.checkId)) destroySession(tx, id);
   }
-  return tx.tables.checks.get(key) ?? record;
+  return stored;
 }
 
 export function deleteCheck(tx: WriteTx, node: string, checkId: string): void {
@@ -128,7 +130,8 @@ export function deleteCheck(tx: WriteTx, node: string, checkId: string): void {
 /** Removes a node with its checks, services and sessions. */
 export function deleteNode(tx: WriteTx, node: string): void {
   if (!tx.tables.nodes.has(node)) return;
-  for (const check of [...tx.tables.checks.values()]) if (check.node === node) deleteCheck(tx, node, check.checkId);
+  for (const check of [...tx.tables.checks.values()])
+    if (check.node === node) deleteCheck(tx, node, check.checkId);
   for (const service of servicesOn(tx.tables, node)) deleteService(tx, node, service.id);
   tx.tables.nodes.delete(node);
   tx.touch("nodes");
@@ -146,17 +149,15 @@ function same<T extends { modifyIndex: number }>(existing: T, next: T): boolean 
   return isDeepStrictEqual({ ...existing, modifyIndex: 0 }, { ...next, modifyIndex: 0 });
 }
 
-function serviceIndexName(service: ServiceRecord): string {
+function serviceIndexName(service: { readonly service: string }): string {
   return `service.${service.service}`;
 }
 
 /** A service check moves its service's index; a node check moves those of every service on the node. */
 function touchCheck(tx: WriteTx, check: CheckRecord): void {
-  const affected =
-    check.serviceId === ""
-      ? servicesOn(tx.tables, check.node)
-      : [...(tx.tables.services.values() ?? [])].filter((s) => s.node === check.node && s.id === check.serviceId);
-  tx.touch("checks", ...affected.map(serviceIndexName));
+  const services =
+    check.serviceId === "" ? servicesOn(tx.tables, check.node) : [{ service: check.serviceName }];
+  tx.touch("checks", ...services.map(serviceIndexName));
 }
 
 /** An instance left the service's name: its index moves, and so does the extinction index if it was the last. */

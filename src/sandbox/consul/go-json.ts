@@ -39,6 +39,11 @@ export class GoStruct {
     return new GoStruct(json, type);
   }
 
+  /** Whether every member is absent or null, as Go's zero value of the struct. */
+  isEmpty(): boolean {
+    return Object.values(this.value).every((member) => member === null);
+  }
+
   has(field: string): boolean {
     return this.member(field) !== undefined;
   }
@@ -50,7 +55,7 @@ export class GoStruct {
     return value;
   }
 
-  /** A non-negative integer (Go's int, uint64 or index fields). */
+  /** An integer (Go's int, uint64 and index fields). */
   integer(field: string): number {
     const value = this.member(field);
     if (value === undefined) return 0;

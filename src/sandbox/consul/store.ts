@@ -85,6 +85,11 @@ export class ConsulStore {
     return result;
   }
 
+  /** Runs `change` against a throwaway copy of the state (read-only transactions); nothing is kept. */
+  simulate<T>(change: (tx: WriteTx) => T): T {
+    return change(new WriteTx(this.#index, copyTables(this.#tables), Date.now()));
+  }
+
   /** Resolves at the next completed write, after `timeoutMs`, or when `signal` aborts. */
   nextWrite(timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();

@@ -156,7 +156,7 @@ describe("planning Consul transactions", () => {
     expect(plan.transactions).toEqual([
       [
         { Check: { Verb: "delete", Check: { Node: NODE, CheckID: "service:api-gone" } } },
-        { Service: { Verb: "delete", Node: NODE, Service: { ID: "api-gone" } } },
+        { Service: { Verb: "delete", Node: NODE, Service: { ID: "api-gone", Service: "api" } } },
       ],
     ]);
   });

@@ -1,0 +1,235 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CallCounter } from "../call-counter.js";
+import { type FaultSettings, Faults } from "../faults.js";
+import type { JsonObject } from "../json.js";
+import { registerAgentNode } from "./agent-node.js";
+import { checkList, nodeList, serviceList } from "./catalog-reads.js";
+import { badRequest, ConsulError } from "./consul-error.js";
+import type { ConsulContext, Reply, Route } from "./endpoint.js";
+import { parseGoDuration } from "./go-duration.js";
+import { injectFaults } from "./injected-faults.js";
+import type { NodeRecord } from "./records.js";
+import { consulRoutes, endpointFor, findRoute, readOperations } from "./router.js";
+import { destroySession } from "./session-store.js";
+import { SessionTimers } from "./session-timers.js";
+import { ConsulStore } from "./store.js";
+import { checkView, nodeView, serviceNodeView } from "./views.js";
+
+export interface ConsulServerOptions {
+  /** Default "dc1". */
+  readonly datacenter?: string;
+  /** Operations allowed in one /v1/txn: 64 (the default, Consul before 1.14) or 128 (1.14 and later). */
+  readonly txnMaxOps?: number;
+  /** When set, every request must carry this token (X-Consul-Token, Authorization: Bearer, or ?token=). */
+  readonly aclToken?: string;
+  /** Latency, server errors and connection resets; Consul has no request throttling to model. */
+  readonly faults?: Partial<FaultSettings>;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0: a free port. */
+  readonly port?: number;
+  /** Consul's session_ttl_min (default "10s"); tests lower it to watch sessions expire. */
+  readonly sessionTtlMin?: string;
+}
+
+/** Read access to the catalog for tests, in the shapes the HTTP API answers with. */
+export interface ConsulCatalog {
+  /** structs.Node, by name. */
+  nodes(): JsonObject[];
+  /** One structs.ServiceNode per instance, by node then service ID. */
+  services(): JsonObject[];
+  /** structs.HealthCheck, by node then check ID. */
+  checks(): JsonObject[];
+}
+
+export interface ConsulServer {
+  readonly url: string;
+  readonly calls: CallCounter;
+  readonly faults: Faults;
+  readonly catalog: ConsulCatalog;
+  close(): Promise<void>;
+}
+
+/** The operation requests to unknown paths, or with methods their path lacks, are counted under. */
+const UNKNOWN_OPERATION = "Unknown";
+
+/**
+ * Starts a local Consul: one datacenter, one server node ("consul-server") whose agent serves the HTTP API,
+ * state in memory with a raft-like index, blocking queries, sessions whose TTLs really expire, and injected
+ * latency, server errors and connection resets.
+ */
+export async function startConsulServer(options: ConsulServerOptions = {}): Promise<ConsulServer> {
+  const datacenter = options.datacenter ?? "dc1";
+  const store = new ConsulStore();
+  registerAgentNode(store, datacenter);
+  const sessionTimers = new SessionTimers((id) => {
+    if (store.tables.sessions.has(id)) store.write((tx) => destroySession(tx, id));
+  });
+  const context: ConsulContext = {
+    store,
+    datacenter,
+    txnMaxOps: options.txnMaxOps ?? 64,
+    sessionTtlMin: parseGoDuration(options.sessionTtlMin ?? "10s"),
+    sessionTimers,
+  };
+  const routes = consulRoutes(context);
+  const reads = readOperations(routes);
+  const app: App = {
+    context,
+    routes,
+    calls: new CallCounter((operation) => !reads.has(operation)),
+    faults: new Faults({ buckets: {}, operations: {} }, options.faults),
+    aclToken: options.aclToken,
+    closing: new AbortController(),
+  };
+  const server = createServer((request, response) => {
+    serve(app, request, response).catch((error: unknown) => {
+      // Only writing to a socket the client already dropped can fail here.
+      response.destroy(error instanceof Error ? error : undefined);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const nodeOf = (name: string) => store.tables.nodes.get(name) as NodeRecord;
+  return {
+    url: `http://${address}:${port}`,
+    calls: app.calls,
+    faults: app.faults,
+    catalog: {
+      nodes: () => nodeList(store.tables).map(nodeView),
+      services: () =>
+        serviceList(store.tables).map((service) => serviceNodeView(nodeOf(service.node), service)),
+      checks: () => checkList(store.tables).map(checkView),
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        app.closing.abort();
+        sessionTimers.close();
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Clients keep connections alive; without this close() waits for them to time out.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface App {
+  readonly context: ConsulContext;
+  readonly routes: readonly Route[];
+  readonly calls: CallCounter;
+  readonly faults: Faults;
+  readonly aclToken: string | undefined;
+  /** Aborts when the server closes, releasing blocked queries. */
+  readonly closing: AbortController;
+}
+
+async function serve(app: App, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = await readBody(request);
+  const url = new URL(request.url ?? "/", "http://consul.invalid");
+  const method = request.method ?? "GET";
+  const match = findRoute(app.routes, url.pathname);
+  const endpoint = match === undefined ? undefined : endpointFor(match.route, method);
+  const operation = endpoint?.operation ?? UNKNOWN_OPERATION;
+  const outcome = await injectFaults(app.faults, operation, request);
+  if (outcome === "connectionReset") {
+    app.calls.record(operation, { kind: "connectionReset" });
+    return;
+  }
+  let reply: Reply;
+  try {
+    if (outcome === "serverError")
+      throw new ConsulError("rpc error making call: injected server error (sandbox fault)");
+    if (match === undefined)
+      throw new ConsulError("Invalid URL path: not a recognized HTTP API endpoint\n", 404);
+    const methods = Object.keys(match.route.methods);
+    if (method === "OPTIONS") {
+      reply = { headers: { Allow: ["OPTIONS", ...methods].join(",") } };
+    } else {
+      if (endpoint === undefined)
+        throw new ConsulError(`method ${method} not allowed`, 405, ["OPTIONS", ...methods]);
+      authorize(app, request, url.searchParams);
+      const dc = url.searchParams.get("dc");
+      if (dc !== null && dc !== "" && dc !== app.context.datacenter)
+        throw new ConsulError("No path to datacenter");
+      const closed = AbortSignal.any([app.closing.signal, abortedOnClose(response)]);
+      const param = decodedParam(match.param);
+      reply = await endpoint.handler({ param, query: url.searchParams, body, signal: closed });
+    }
+  } catch (error) {
+    reply = errorReply(error);
+  }
+  const status = reply.status ?? 200;
+  app.calls.record(operation, status < 400 ? { kind: "ok" } : { kind: "error", code: String(status) });
+  write(app, response, url.searchParams, reply);
+}
+
+/** Consul's ACL check, reduced to one token that may do everything. */
+function authorize(app: App, request: IncomingMessage, query: URLSearchParams): void {
+  if (app.aclToken === undefined) return;
+  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1];
+  const header = request.headers["x-consul-token"];
+  const token = query.get("token") || (typeof header === "string" ? header : "") || bearer || "";
+  if (token === "") throw new ConsulError("Permission denied", 403);
+  if (token !== app.aclToken) throw new ConsulError("ACL not found", 403);
+}
+
+function decodedParam(param: string): string {
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    throw badRequest(`invalid URL escape ${JSON.stringify(param)}`);
+  }
+}
+
+/** Errors are plain text; anything but a ConsulError is an unexpected failure, a 500 like Consul's own. */
+function errorReply(error: unknown): Reply {
+  const failure =
+    error instanceof ConsulError ? error : new ConsulError(`Internal error: ${(error as Error).message}`);
+  return {
+    status: failure.status,
+    text: failure.message,
+    ...(failure.allow.length > 0 ? { headers: { Allow: failure.allow.join(",") } } : {}),
+  };
+}
+
+function write(app: App, response: ServerResponse, query: URLSearchParams, reply: Reply): void {
+  const headers: Record<string, string> = {
+    "X-Consul-Default-ACL-Policy": app.aclToken === undefined ? "allow" : "deny",
+  };
+  let body: Buffer | undefined;
+  if (reply.raw !== undefined) {
+    // What Consul sends with a raw KV value, so that browsers never interpret it.
+    Object.assign(headers, {
+      "Content-Type": "text/plain",
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "sandbox",
+    });
+    body = reply.raw;
+  } else if (reply.text !== undefined) {
+    headers["Content-Type"] = "text/plain; charset=utf-8";
+    body = Buffer.from(reply.text);
+  } else if (reply.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = Buffer.from(
+      query.has("pretty") ? `${JSON.stringify(reply.json, null, 4)}\n` : JSON.stringify(reply.json),
+    );
+  }
+  Object.assign(headers, reply.headers);
+  response.writeHead(reply.status ?? 200, { ...headers, "Content-Length": body?.length ?? 0 }).end(body);
+}
+
+/** Aborts when the client goes away before its answer (a blocking query then stops waiting). */
+function abortedOnClose(response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  response.once("close", () => controller.abort());
+  return controller.signal;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
