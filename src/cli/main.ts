@@ -1,3 +1,4 @@
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { errorMessage } from "../aws/errors.js";
@@ -5,8 +6,9 @@ import { parseDuration } from "../specs/duration.js";
 import { explainCommand } from "./explain.js";
 import { type CliIO, EXIT, processIO, UsageError } from "./io.js";
 import { applyCommand, type CliEnv, planCommand } from "./mesh-commands.js";
+import { defaultIdentity, type RunConfig, startController } from "./run.js";
+import { sandboxCommand, sandboxStartCommand } from "./sandbox.js";
 import { schemasCommand } from "./schemas.js";
-import { startCommand } from "./start.js";
 import { validateCommand } from "./validate.js";
 
 const USAGE = `ecsmesh: reconcile Amazon ECS service meshes from YAML manifests
@@ -19,15 +21,24 @@ Usage:
       optionally with an l5d-dtab header override, down to weighted destinations;
       --consul also lists the Consul registrations behind each destination (CONSUL_HTTP_ADDR).
   ecsmesh plan DIR [--output text|json] [--inventory FILE] [--allow-mass-prune] [--adopt]
-      Show what apply would change in ECS, per resource and field.
+      Show what apply would change, per resource and field.
       Exit 0: nothing to do; 2: changes pending; 1: blocked or failed.
   ecsmesh apply DIR [--wait] [--timeout 10m] [--allow-mass-prune] [--adopt] [--inventory FILE]
-      Make ECS match the manifests; --wait follows rollouts to COMPLETED or FAILED.
+      Make ECS, Consul, namerd and Cloud Map match the manifests; --wait follows rollouts.
+  ecsmesh run --source URL|PATH [--ref main] [--path DIR] [--interval 1m] [--poll 10s]
+              [--port 8080] [--workdir DIR] [--leader-key KEY] [--identity NAME]
+      The controller: reconcile the manifests at the head of a git branch, continuously.
+  ecsmesh sandbox [--cluster NAME]...
+      Run only the local ECS, EC2, Cloud Map, Consul and namerd, and print their environment.
+  ecsmesh start
+      The embedded default (npm start): the controller on a local sandbox and examples/hello-world.
   ecsmesh schemas --write DIR | --check DIR
       Write (or verify) the JSON Schemas of the manifest kinds, for editors.
-  ecsmesh start
-      The embedded default: validate examples/hello-world and explain its routes.
   ecsmesh help
+
+Environment: AWS_REGION, AWS_ENDPOINT_URL(_<SERVICE>) and the AWS credential chain; CONSUL_HTTP_ADDR,
+CONSUL_HTTP_TOKEN; ECSMESH_NAMERD_URL; ECSMESH_LOG_LEVEL; for run: ECSMESH_WEBHOOK_SECRET,
+ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE, ECSMESH_GIT_KNOWN_HOSTS_FILE; for start: ECSMESH_PORT.
 `;
 
 function outputFormat(value: string | undefined): "text" | "json" {
@@ -41,39 +52,59 @@ function positional(positionals: string[], index: number, what: string): string 
   return value;
 }
 
+const Optional = z.string().min(1).optional();
 const Env = z.object({
-  AWS_REGION: z.string().min(1).optional(),
-  ECSMESH_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
-  CONSUL_HTTP_ADDR: z.string().min(1).optional(),
-  CONSUL_HTTP_TOKEN: z.string().min(1).optional(),
+  AWS_REGION: Optional,
+  ECSMESH_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  CONSUL_HTTP_ADDR: Optional,
+  CONSUL_HTTP_TOKEN: Optional,
+  ECSMESH_NAMERD_URL: Optional,
+  ECSMESH_WEBHOOK_SECRET: Optional,
+  ECSMESH_GIT_TOKEN: Optional,
+  ECSMESH_GIT_SSH_KEY_FILE: Optional,
+  ECSMESH_GIT_KNOWN_HOSTS_FILE: Optional,
+  ECSMESH_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
 });
+type ParsedEnv = z.infer<typeof Env>;
 
-function readEnv(env: NodeJS.ProcessEnv): CliEnv {
+function parseEnv(env: NodeJS.ProcessEnv): ParsedEnv {
   const parsed = Env.safeParse(env);
-  if (!parsed.success)
+  if (!parsed.success) {
     throw new UsageError(
       `environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
-  const consulAddress = parsed.data.CONSUL_HTTP_ADDR;
+  }
+  return parsed.data;
+}
+
+/** CONSUL_HTTP_ADDR may be host:port without a scheme, as the consul CLI accepts it. */
+function consulAddress(value: string | undefined): string | undefined {
+  return value && !/^https?:\/\//.test(value) ? `http://${value}` : value;
+}
+
+function cliEnv(env: ParsedEnv): CliEnv {
   return {
-    awsRegion: parsed.data.AWS_REGION,
-    logLevel: parsed.data.ECSMESH_LOG_LEVEL,
-    // CONSUL_HTTP_ADDR may be host:port without a scheme, as the consul CLI accepts it.
-    consulAddress:
-      consulAddress && !/^https?:\/\//.test(consulAddress) ? `http://${consulAddress}` : consulAddress,
-    consulToken: parsed.data.CONSUL_HTTP_TOKEN,
+    awsRegion: env.AWS_REGION,
+    logLevel: env.ECSMESH_LOG_LEVEL ?? "warn",
+    consulAddress: consulAddress(env.CONSUL_HTTP_ADDR),
+    consulToken: env.CONSUL_HTTP_TOKEN,
+    namerdUrl: env.ECSMESH_NAMERD_URL,
   };
 }
 
-function consulEnv(env: CliEnv) {
-  return { address: env.consulAddress, token: env.consulToken };
+function duration(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UsageError(`--${flag} takes a duration such as 30s or 10m, not ${value}`);
+  return ms;
 }
 
-function timeout(value: string | undefined): number {
-  if (value === undefined) return 10 * 60_000;
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new UsageError(`--timeout takes a duration such as 10m, not ${value}`);
-  return ms;
+function port(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
+    throw new UsageError(`--port must be 0..65535, not ${value}`);
+  return parsed;
 }
 
 export async function main(
@@ -98,16 +129,27 @@ export async function main(
         wait: { type: "boolean" },
         timeout: { type: "string" },
         consul: { type: "boolean" },
+        source: { type: "string" },
+        ref: { type: "string" },
+        path: { type: "string" },
+        interval: { type: "string" },
+        poll: { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+        workdir: { type: "string" },
+        identity: { type: "string" },
+        "leader-key": { type: "string" },
+        cluster: { type: "string", multiple: true },
       },
     });
-    const ecsOptions = () => ({
+    const meshOptions = () => ({
       dir: positional(positionals, 0, "DIR"),
       output: outputFormat(values.output),
       inventory: values.inventory,
       allowMassPrune: values["allow-mass-prune"] ?? false,
       adopt: values.adopt ?? false,
       wait: values.wait ?? false,
-      timeoutMs: timeout(values.timeout),
+      timeoutMs: duration("timeout", values.timeout, 10 * 60_000),
     });
     switch (command) {
       case "validate":
@@ -115,7 +157,8 @@ export async function main(
           { dir: positional(positionals, 0, "DIR"), output: outputFormat(values.output) },
           io,
         );
-      case "explain":
+      case "explain": {
+        const parsed = values.consul ? cliEnv(parseEnv(env)) : undefined;
         return await explainCommand(
           {
             dir: positional(positionals, 0, "DIR"),
@@ -123,22 +166,27 @@ export async function main(
             dtab: values.dtab,
             namespace: values.namespace,
             output: outputFormat(values.output),
-            consul: values.consul ? consulEnv(readEnv(env)) : undefined,
+            consul: parsed && { address: parsed.consulAddress, token: parsed.consulToken },
           },
           io,
         );
+      }
       case "plan":
-        return await planCommand(ecsOptions(), readEnv(env), io);
+        return await planCommand(meshOptions(), cliEnv(parseEnv(env)), io);
       case "apply":
-        return await applyCommand(ecsOptions(), readEnv(env), io);
+        return await applyCommand(meshOptions(), cliEnv(parseEnv(env)), io);
+      case "run":
+        return await runCommand(values, parseEnv(env));
+      case "sandbox":
+        return await sandboxCommand(io, values.cluster ?? ["default"]);
+      case "start":
+        return await sandboxStartCommand(io, parseEnv(env).ECSMESH_PORT);
       case "schemas": {
         const dir = values.write ?? values.check;
         if (dir === undefined || (values.write && values.check))
           throw new UsageError("give one of --write DIR or --check DIR");
         return await schemasCommand({ dir, mode: values.write ? "write" : "check" }, io);
       }
-      case "start":
-        return await startCommand(io);
       case undefined:
       case "help":
       case "--help":
@@ -156,4 +204,44 @@ export async function main(
     io.err(`ecsmesh: ${errorMessage(error)}\n`);
     return EXIT.invalid;
   }
+}
+
+/** `ecsmesh run`: starts the controller and keeps it until SIGTERM (ECS's stop) or SIGINT. */
+async function runCommand(
+  values: Record<string, string | boolean | string[] | undefined>,
+  env: ParsedEnv,
+): Promise<number> {
+  const flag = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const source = flag("source");
+  if (!source) throw new UsageError("run needs --source (a git URL or a local repository)");
+  const config: RunConfig = {
+    source,
+    ref: flag("ref") ?? "main",
+    path: flag("path") ?? ".",
+    intervalMs: duration("interval", flag("interval"), 60_000),
+    pollMs: duration("poll", flag("poll"), 10_000),
+    port: port(flag("port"), 8080),
+    host: flag("host") ?? "0.0.0.0",
+    workdir: path.resolve(flag("workdir") ?? path.join(".ecsmesh", "controller")),
+    identity: flag("identity") ?? defaultIdentity(),
+    logLevel: env.ECSMESH_LOG_LEVEL ?? "info",
+    awsRegion: env.AWS_REGION,
+    consulAddress: consulAddress(env.CONSUL_HTTP_ADDR),
+    consulToken: env.CONSUL_HTTP_TOKEN,
+    namerdUrl: env.ECSMESH_NAMERD_URL,
+    webhookSecret: env.ECSMESH_WEBHOOK_SECRET,
+    gitToken: env.ECSMESH_GIT_TOKEN,
+    gitSshKeyFile: env.ECSMESH_GIT_SSH_KEY_FILE,
+    gitKnownHostsFile: env.ECSMESH_GIT_KNOWN_HOSTS_FILE,
+    leaderKey: flag("leader-key") ?? "ecsmesh/leader",
+    leaderTtlSeconds: 15,
+  };
+  const running = await startController(config);
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  // ECS waits stopTimeout (30 s by default) after SIGTERM: finish the pass, release the lock, exit 0.
+  await running.stop();
+  return EXIT.ok;
 }

@@ -1,13 +1,9 @@
 import path from "node:path";
-import { SdkCloudMapApi } from "../controllers/cloudmap/cloudmap-client.js";
 import { HttpConsulApi } from "../controllers/consul/consul-client.js";
-import { SdkEc2Addresses } from "../controllers/ec2/ec2-client.js";
-import { SdkEcsApi } from "../controllers/ecs/ecs-client.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
-import { newTaskObservationCache } from "../controllers/ecs/tasks.js";
 import { waitForRollouts } from "../controllers/ecs/wait.js";
 import { type MeshReport, type MeshTargets, reconcileMesh, type TargetReport } from "../controllers/mesh.js";
-import { HttpNamerdApi } from "../controllers/namerd/namerd-client.js";
+import { meshTargets } from "../controllers/targets.js";
 import { FileInventoryStore } from "../inventory/store.js";
 import { createLogger, type Logger } from "../runtime/logger.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
@@ -24,6 +20,8 @@ export interface CliEnv {
   readonly consulAddress: string | undefined;
   /** CONSUL_HTTP_TOKEN: the only place the Consul token comes from. */
   readonly consulToken: string | undefined;
+  /** ECSMESH_NAMERD_URL: overrides the Mesh's linkerd.namerd.url. */
+  readonly namerdUrl: string | undefined;
 }
 
 export interface MeshCommandOptions extends EcsFlags {
@@ -61,19 +59,16 @@ export function connect(
   }
   const file =
     inventoryFile ?? path.join(".ecsmesh", "inventory", mesh.spec.ecs.cluster, `${ownerId(mesh)}.json`);
-  const ecs = new SdkEcsApi({ region });
-  const namerd = mesh.spec.linkerd.namerd;
+  const consul = env.consulAddress
+    ? new HttpConsulApi({ address: env.consulAddress, token: env.consulToken })
+    : undefined;
   return {
-    ecs: { api: ecs, store: new FileInventoryStore(file), cache: new Map() },
-    tasks: ecs,
-    addresses: new SdkEc2Addresses({ region }),
-    taskCache: newTaskObservationCache(),
-    consul: new HttpConsulApi({
-      address: env.consulAddress ?? mesh.spec.consul.address,
-      token: env.consulToken,
+    ...meshTargets(set, {
+      store: new FileInventoryStore(file),
+      consul,
+      consulToken: env.consulToken,
+      namerdUrl: env.namerdUrl,
     }),
-    namerd: namerd ? new HttpNamerdApi(namerd.url) : undefined,
-    cloudMap: mesh.spec.cloudMap ? new SdkCloudMapApi({ region }) : undefined,
     log: createLogger({ level: env.logLevel }),
   };
 }

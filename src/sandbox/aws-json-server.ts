@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RateLimits } from "../aws/rate-limits.js";
 import { AwsError } from "./aws-error.js";
-import type { CallCounter, CallOutcome } from "./call-counter.js";
-import type { FaultDecision, Faults } from "./faults.js";
+import { CallCounter } from "./call-counter.js";
+import { type Admission, CallGate, type GatedServer } from "./call-gate.js";
+import { type FaultSettings, Faults } from "./faults.js";
 import { isJsonObject, type Json, type JsonObject } from "./json.js";
 import { JsonReader } from "./json-reader.js";
+import { type LocalAddress, type LocalHttpServer, readBody, startLocalHttp } from "./local-http.js";
 
 /** Serves one operation: returns the output structure (Dates become epoch seconds) or throws AwsError. */
 export type AwsJsonHandler = (input: JsonReader) => unknown;
@@ -20,77 +21,86 @@ export interface AwsJsonExchange {
   readonly body: string;
 }
 
-export interface AwsJsonServerOptions {
+/** What sets one service's JSON 1.1 dialect apart. */
+export interface AwsJsonProtocol {
   /** The `X-Amz-Target` prefix, e.g. AmazonEC2ContainerServiceV20141113. */
   readonly targetPrefix: string;
   readonly handlers: Readonly<Record<string, AwsJsonHandler>>;
-  readonly faults?: Faults;
-  readonly calls?: CallCounter;
   /** Code of injected and unexpected server errors; AWS's common InternalFailure unless the service has its own. */
   readonly serverErrorCode?: string;
-  readonly host?: string;
-  /** 0 (the default) picks a free port. */
-  readonly port?: number;
+  /** Code of throttled calls; AWS's common ThrottlingException unless the service models its own. */
+  readonly throttleCode?: string;
+  /** The error body's message member: `message` unless the service's error shapes spell it otherwise. */
+  readonly messageMember?: string;
+}
+
+export interface AwsJsonServerOptions extends AwsJsonProtocol, LocalAddress {
+  readonly faults?: Faults;
+  readonly calls?: CallCounter;
   /** Sees every answered request, e.g. to check responses against the service model. */
+  readonly onExchange?: ((exchange: AwsJsonExchange) => void) | undefined;
+}
+
+/** What every local AWS JSON service takes beside its own settings. */
+export interface AwsJsonServiceOptions extends LocalAddress {
+  /** Default: the service's documented throttling, no latency, no errors, no resets. */
+  readonly faults?: Partial<FaultSettings>;
+  /** Sees every answered request (for checking responses against the service model, or logging). */
   readonly onExchange?: (exchange: AwsJsonExchange) => void;
 }
 
-export interface AwsJsonServer {
-  readonly url: string;
-  close(): Promise<void>;
+/** Starts a service's JSON server with its own call counter, and faults throttling by its documented limits. */
+export async function startAwsJsonService(
+  protocol: AwsJsonProtocol & { readonly rateLimits: RateLimits },
+  options: AwsJsonServiceOptions,
+): Promise<GatedServer> {
+  const { rateLimits, ...dialect } = protocol;
+  const calls = new CallCounter();
+  const faults = new Faults(rateLimits, options.faults);
+  const http = await startAwsJsonServer({
+    ...dialect,
+    faults,
+    calls,
+    host: options.host,
+    port: options.port,
+    onExchange: options.onExchange,
+  });
+  return { url: http.url, calls, faults, close: () => http.close() };
 }
-
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-const PASS: FaultDecision = { latencyMs: 0, outcome: "pass" };
 
 /**
  * An HTTP server speaking the AWS JSON 1.1 protocol: POST / with `X-Amz-Target: <prefix>.<Operation>`,
- * JSON in and out, errors as `{"__type", "message"}` plus `x-amzn-ErrorType`. Signatures are not checked.
+ * JSON in and out, errors as `{"__type", "message", ...members}` plus `x-amzn-ErrorType`. Signatures
+ * are not checked.
  */
-export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise<AwsJsonServer> {
-  const server = createServer((request, response) => {
-    serve(options, request, response).catch((error: unknown) => {
-      // Only writing to a socket the client already dropped can fail here.
-      response.destroy(error instanceof Error ? error : undefined);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // SDK clients keep connections alive; without this close() waits for them to time out.
-        server.closeAllConnections();
-      }),
+export function startAwsJsonServer(options: AwsJsonServerOptions): Promise<LocalHttpServer> {
+  const dialect: Dialect = {
+    serverErrorCode: options.serverErrorCode ?? "InternalFailure",
+    throttleCode: options.throttleCode ?? "ThrottlingException",
+    messageMember: options.messageMember ?? "message",
   };
+  const gate = new CallGate(options.faults, options.calls, dialect.throttleCode);
+  return startLocalHttp((request, response) => serve(options, dialect, gate, request, response), options);
 }
 
-async function serve(options: AwsJsonServerOptions, request: IncomingMessage, response: ServerResponse) {
-  const body = await readBody(request);
+type Dialect = Required<Pick<AwsJsonProtocol, "serverErrorCode" | "throttleCode" | "messageMember">>;
+
+async function serve(
+  options: AwsJsonServerOptions,
+  dialect: Dialect,
+  gate: CallGate,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
+  const body = (await readBody(request)).toString("utf8");
   const { operation, routable } = operationOf(request, options.targetPrefix);
-  const decision = options.faults?.decide(operation) ?? PASS;
-  if (decision.latencyMs > 0) await sleep(decision.latencyMs);
-  const record = (outcome: CallOutcome) => options.calls?.record(operation, outcome);
-  if (decision.outcome === "connectionReset") {
-    record({ kind: "connectionReset" });
-    request.socket.destroy();
-    return;
-  }
+  const admission = await gate.admit(operation, request);
+  if (admission === undefined) return;
   const input = parseObject(body);
   const handler =
     routable && Object.hasOwn(options.handlers, operation) ? options.handlers[operation] : undefined;
-  const answer = await answerFor(
-    { operation, handler, request, input, decision },
-    options.serverErrorCode ?? "InternalFailure",
-  );
-  if (answer.statusCode === 200) record({ kind: "ok" });
-  else if (answer.code === "ThrottlingException") record({ kind: "throttled" });
-  else record({ kind: "error", code: answer.code ?? "Unknown" });
+  const answer = await answerFor({ operation, handler, request, input, admission }, dialect);
+  gate.answered(operation, answer.code);
 
   const headers: Record<string, string | number> = {
     "Content-Type": "application/x-amz-json-1.1",
@@ -115,16 +125,16 @@ interface Call {
   readonly handler: AwsJsonHandler | undefined;
   readonly request: IncomingMessage;
   readonly input: JsonObject | undefined;
-  readonly decision: FaultDecision;
+  readonly admission: Admission;
 }
 
 async function answerFor(
-  { operation, handler, request, input, decision }: Call,
-  serverErrorCode: string,
+  { operation, handler, request, input, admission }: Call,
+  { serverErrorCode, throttleCode, messageMember }: Dialect,
 ): Promise<Answer> {
   try {
-    if (decision.outcome === "throttle") throw new AwsError("ThrottlingException", "Rate exceeded");
-    if (decision.outcome === "serverError") {
+    if (admission === "throttle") throw new AwsError(throttleCode, "Rate exceeded");
+    if (admission === "serverError") {
       throw new AwsError(serverErrorCode, "Service unavailable (injected fault).", 500);
     }
     if (request.method !== "POST" || request.url !== "/" || handler === undefined) {
@@ -146,7 +156,7 @@ async function answerFor(
     return {
       statusCode: failure.statusCode,
       code: failure.code,
-      body: JSON.stringify({ __type: failure.code, message: failure.message }),
+      body: JSON.stringify({ __type: failure.code, [messageMember]: failure.message, ...failure.members }),
     };
   }
 }
@@ -176,19 +186,4 @@ function parseObject(body: string): JsonObject | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      request.socket.destroy();
-      throw new Error("request body too large");
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

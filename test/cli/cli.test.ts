@@ -109,12 +109,3 @@ describe("ecsmesh schemas", () => {
     expect(stderr).toContain("run: npm run schemas");
   });
 });
-
-describe("ecsmesh start", () => {
-  it("validates the hello-world example and explains its routes", async () => {
-    const { code, stdout } = await run("start");
-    expect(code).toBe(0);
-    expect(stdout).toContain("valid (Mesh l5d-demo, 3 Services, 1 Route, 1 Monitoring)");
-    expect(stdout).toContain("$ ecsmesh explain examples/hello-world /svc/hello");
-  });
-});

@@ -9,9 +9,9 @@ export interface LocalHttpServer {
 
 export interface LocalAddress {
   /** Default 127.0.0.1. */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** Default 0: a free port. */
-  readonly port?: number;
+  readonly port?: number | undefined;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -37,14 +37,14 @@ export async function startLocalHttp(
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        // SDK clients keep connections alive; without this close() waits for them to time out.
+        // Clients keep connections alive; without this close() waits for them to time out.
         server.closeAllConnections();
       }),
   };
 }
 
-/** The request body as UTF-8; over 10 MiB drops the connection. */
-export async function readBody(request: IncomingMessage): Promise<string> {
+/** The request body; over 10 MiB drops the connection. */
+export async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -56,5 +56,5 @@ export async function readBody(request: IncomingMessage): Promise<string> {
     }
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }

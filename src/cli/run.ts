@@ -1,0 +1,162 @@
+import { hostname } from "node:os";
+import path from "node:path";
+import { HttpConsulApi } from "../controllers/consul/consul-client.js";
+import type { MeshTargets } from "../controllers/mesh.js";
+import { meshTargets } from "../controllers/targets.js";
+import { ConsulInventoryStore } from "../inventory/consul-store.js";
+import { FileInventoryStore } from "../inventory/store.js";
+import { Controller } from "../runtime/controller.js";
+import { GitSource } from "../runtime/git-source.js";
+import { type StatusServer, startStatusServer } from "../runtime/http-server.js";
+import { LeaderElection } from "../runtime/leader.js";
+import { createLogger, type Logger } from "../runtime/logger.js";
+import { createMetrics } from "../runtime/metrics.js";
+import { intervalToCron } from "../runtime/schedule.js";
+import type { ManifestSet } from "../specs/loader.js";
+import { ownerId } from "../specs/resolve.js";
+
+/** Everything `ecsmesh run` needs, parsed once at the entry point from flags and environment. */
+export interface RunConfig {
+  readonly source: string;
+  readonly ref: string;
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly pollMs: number;
+  readonly port: number;
+  readonly host: string;
+  readonly workdir: string;
+  readonly identity: string;
+  readonly logLevel: string;
+  readonly awsRegion: string | undefined;
+  /** CONSUL_HTTP_ADDR: enables leader election and the Consul KV inventory. */
+  readonly consulAddress: string | undefined;
+  readonly consulToken: string | undefined;
+  /** ECSMESH_NAMERD_URL: overrides the Mesh's namerd URL. */
+  readonly namerdUrl: string | undefined;
+  readonly webhookSecret: string | undefined;
+  readonly gitToken: string | undefined;
+  readonly gitSshKeyFile: string | undefined;
+  readonly gitKnownHostsFile: string | undefined;
+  readonly leaderKey: string;
+  readonly leaderTtlSeconds: number;
+}
+
+export interface RunningController {
+  readonly controller: Controller;
+  readonly server: StatusServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * The long-running controller: a git source, a loop, the status port, and (with a Consul) leader
+ * election and the inventory in Consul KV, so several replicas can run and exactly one writes.
+ */
+export async function startController(
+  config: RunConfig,
+  log: Logger = createLogger({ level: config.logLevel }),
+): Promise<RunningController> {
+  const metrics = createMetrics();
+  const policy = { ...DEFAULT_POLICY, onCall: metrics.recordApiCall };
+  const consul = config.consulAddress
+    ? new HttpConsulApi({ address: config.consulAddress, token: config.consulToken, policy })
+    : undefined;
+  const source = new GitSource({
+    url: config.source,
+    ref: config.ref,
+    path: config.path,
+    workdir: path.join(config.workdir, "source"),
+    auth: {
+      ...(config.gitToken ? { httpsToken: config.gitToken } : {}),
+      ...(config.gitSshKeyFile ? { sshKeyFile: config.gitSshKeyFile } : {}),
+      ...(config.gitKnownHostsFile ? { knownHostsFile: config.gitKnownHostsFile } : {}),
+    },
+  });
+  const leader = consul
+    ? new LeaderElection(
+        consul,
+        {
+          key: config.leaderKey,
+          identity: config.identity,
+          ttlSeconds: config.leaderTtlSeconds,
+          lockDelaySeconds: Math.min(15, config.leaderTtlSeconds),
+          onChange: (isLeader) => metrics.setLeader(isLeader),
+        },
+        log,
+      )
+    : undefined;
+  // Clients live across passes so caches (task definitions, instance IPs) survive; rebuilt when the Mesh moves.
+  let targets: { key: string; value: MeshTargets } | undefined;
+  const connect = (set: ManifestSet): MeshTargets => {
+    const mesh = set.mesh.manifest;
+    if (config.awsRegion && config.awsRegion !== mesh.spec.ecs.region) {
+      throw new Error(
+        `AWS_REGION is ${config.awsRegion} but the Mesh's ecs.region is ${mesh.spec.ecs.region}`,
+      );
+    }
+    const key = JSON.stringify([
+      mesh.spec.ecs,
+      mesh.spec.consul,
+      mesh.spec.linkerd.namerd,
+      mesh.spec.cloudMap,
+      ownerId(mesh),
+    ]);
+    if (targets?.key === key) return targets.value;
+    const value = meshTargets(set, {
+      // Inside ECS the file system is not durable: with a Consul the inventory lives in its KV.
+      store: consul
+        ? new ConsulInventoryStore(consul)
+        : new FileInventoryStore(
+            path.join(config.workdir, "inventory", mesh.spec.ecs.cluster, `${ownerId(mesh)}.json`),
+          ),
+      consul,
+      consulToken: config.consulToken,
+      namerdUrl: config.namerdUrl,
+      policy,
+    });
+    targets = { key, value };
+    return value;
+  };
+  const controller = new Controller({
+    source,
+    sourceInfo: { url: config.source, ref: config.ref, path: config.path },
+    schedule: intervalToCron(config.intervalMs),
+    pollMs: config.pollMs,
+    connect,
+    leader,
+    metrics,
+    log,
+    flags: { allowMassPrune: false, adopt: false },
+    identity: config.identity,
+    passTimeoutMs: Math.max(10 * 60_000, config.intervalMs * 5),
+  });
+  const server = await startStatusServer({
+    host: config.host,
+    port: config.port,
+    status: () => controller.status,
+    health: () => controller.health(),
+    metrics,
+    logger: log,
+    ...(config.webhookSecret
+      ? { webhook: { secret: config.webhookSecret, onPush: () => void controller.trigger("webhook") } }
+      : {}),
+  });
+  controller.start();
+  log.info(
+    { url: server.url, source: controller.status.source.url, leaderElection: Boolean(leader) },
+    "controller started",
+  );
+  return {
+    controller,
+    server,
+    stop: async () => {
+      await controller.stop();
+      await server.close();
+    },
+  };
+}
+
+const DEFAULT_POLICY = { retries: 6, minBackoffMs: 100, maxBackoffMs: 10_000, timeoutMs: 15_000 };
+
+export function defaultIdentity(): string {
+  return `${hostname()}-${process.pid}`;
+}

@@ -1,0 +1,44 @@
+import type { CallPolicyOptions } from "../aws/call-policy.js";
+import type { InventoryStore } from "../inventory/store.js";
+import type { ManifestSet } from "../specs/loader.js";
+import { SdkCloudMapApi } from "./cloudmap/cloudmap-client.js";
+import { type ConsulApi, HttpConsulApi } from "./consul/consul-client.js";
+import { SdkEc2Addresses } from "./ec2/ec2-client.js";
+import { SdkEcsApi } from "./ecs/ecs-client.js";
+import { newTaskObservationCache } from "./ecs/tasks.js";
+import type { MeshTargets } from "./mesh.js";
+import { HttpNamerdApi } from "./namerd/namerd-client.js";
+
+export interface TargetSettings {
+  readonly store: InventoryStore;
+  /** A Consul client to use (e.g. CONSUL_HTTP_ADDR's); otherwise one for the Mesh's consul.address. */
+  readonly consul: ConsulApi | undefined;
+  readonly consulToken: string | undefined;
+  /** ECSMESH_NAMERD_URL: overrides the Mesh's linkerd.namerd.url, as CONSUL_HTTP_ADDR does consul.address. */
+  readonly namerdUrl?: string | undefined;
+  readonly policy?: CallPolicyOptions;
+}
+
+/**
+ * Real clients for every target a Mesh uses, configured from the Mesh and the standard AWS
+ * environment (credentials chain, AWS_ENDPOINT_URL_<SERVICE>): the one place the CLI and the
+ * controller build them.
+ */
+export function meshTargets(set: ManifestSet, settings: TargetSettings): MeshTargets {
+  const mesh = set.mesh.manifest;
+  const region = mesh.spec.ecs.region;
+  const policy = settings.policy ? { policy: settings.policy } : {};
+  const ecs = new SdkEcsApi({ region, ...policy });
+  const namerd = mesh.spec.linkerd.namerd;
+  return {
+    ecs: { api: ecs, store: settings.store, cache: new Map() },
+    tasks: ecs,
+    addresses: new SdkEc2Addresses({ region, ...policy }),
+    taskCache: newTaskObservationCache(),
+    consul:
+      settings.consul ??
+      new HttpConsulApi({ address: mesh.spec.consul.address, token: settings.consulToken, ...policy }),
+    namerd: namerd ? new HttpNamerdApi(settings.namerdUrl ?? namerd.url, settings.policy) : undefined,
+    cloudMap: mesh.spec.cloudMap ? new SdkCloudMapApi({ region, ...policy }) : undefined,
+  };
+}

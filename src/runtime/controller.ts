@@ -1,0 +1,267 @@
+import path from "node:path";
+import cron, { type ScheduledTask } from "node-cron";
+import { errorMessage } from "../aws/errors.js";
+import type { EcsFlags } from "../controllers/ecs/reconcile.js";
+import { type MeshTargets, reconcileMesh } from "../controllers/mesh.js";
+import { formatDiagnostic } from "../specs/diagnostic.js";
+import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
+import type { GitSource } from "./git-source.js";
+import type { Health } from "./http-server.js";
+import type { LeaderElection } from "./leader.js";
+import type { Logger } from "./logger.js";
+import type { ControllerMetrics } from "./metrics.js";
+import { actionRecords, resourceStatuses } from "./resource-status.js";
+import { type ControllerStatus, initialStatus, type PassOutcome, setCondition, withPass } from "./status.js";
+
+/** Recent actions and errors kept for the status page. */
+const RECENT_LIMIT = 50;
+
+export interface ControllerOptions {
+  readonly source: GitSource;
+  readonly sourceInfo: { readonly url: string; readonly ref: string; readonly path: string };
+  /** A cron expression for the periodic full pass (drift correction). */
+  readonly schedule: string;
+  /** How often to ask the remote for a new commit; 0 turns polling off (webhooks only). */
+  readonly pollMs: number;
+  /** Clients for a manifest set's targets; called per pass because the Mesh may change. */
+  readonly connect: (set: ManifestSet) => MeshTargets;
+  readonly leader: LeaderElection | undefined;
+  readonly metrics: ControllerMetrics;
+  readonly log: Logger;
+  readonly flags: EcsFlags;
+  readonly identity: string;
+  /** A pass running longer than this marks the process not alive (it should be restarted). */
+  readonly passTimeoutMs: number;
+}
+
+/**
+ * The long-running loop, level-based like Flux's: every pass fetches the source, loads and
+ * validates it, and reconciles every target; it acts on what differs, never on the event that
+ * woke it. Passes never overlap: a trigger during a pass queues exactly one more.
+ */
+export class Controller {
+  status: ControllerStatus;
+  private running: Promise<void> | undefined;
+  private pending = false;
+  private passStartedAt: number | undefined;
+  private lastSeenSha: string | undefined;
+  private cronTask: ScheduledTask | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.status = initialStatus(options.sourceInfo, options.identity);
+  }
+
+  start(): void {
+    this.options.leader?.start();
+    this.cronTask = cron.schedule(this.options.schedule, () => this.trigger("interval"));
+    if (this.options.pollMs > 0) {
+      this.poller = setInterval(() => void this.poll(), this.options.pollMs);
+      this.poller.unref();
+    }
+    this.trigger("start");
+  }
+
+  /** Asks for a pass; coalesces with one already running. */
+  trigger(reason: string): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    if (this.running) {
+      this.pending = true;
+      return this.running;
+    }
+    this.running = this.pass(reason).finally(() => {
+      this.running = undefined;
+      if (this.pending && !this.stopping) {
+        this.pending = false;
+        void this.trigger("queued");
+      }
+    });
+    return this.running;
+  }
+
+  /** Waits for the current pass (and a queued one) to finish. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  health(): Health {
+    const stuck =
+      this.passStartedAt !== undefined && performance.now() - this.passStartedAt > this.options.passTimeoutMs;
+    const stalled = this.status.conditions.find((c) => c.type === "Stalled" && c.status === "True");
+    return {
+      alive: !stuck,
+      ready: this.status.source.fetchedAt !== undefined && !stalled,
+      reason: stuck
+        ? "a pass has run past its timeout"
+        : this.status.source.fetchedAt === undefined
+          ? "the source has not been fetched yet"
+          : stalled
+            ? `stalled: ${stalled.message}`
+            : "ok",
+    };
+  }
+
+  /** Stops scheduling, finishes the pass under way, releases leadership. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.cronTask?.stop();
+    if (this.poller) clearInterval(this.poller);
+    await this.running;
+    await this.options.leader?.stop();
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const { sha } = await this.options.source.latestRevision();
+      if (this.lastSeenSha !== undefined && sha !== this.lastSeenSha) void this.trigger("new commit");
+    } catch (error) {
+      this.options.log.warn({ err: errorMessage(error) }, "could not poll the source");
+    }
+  }
+
+  private async pass(reason: string): Promise<void> {
+    const started = new Date();
+    this.passStartedAt = performance.now();
+    const log = this.options.log.child({ pass: started.toISOString(), trigger: reason });
+    let revision: string | undefined;
+    let outcome: PassOutcome = "failed";
+    let summary = "";
+    try {
+      const checkout = await this.options.source.fetch();
+      revision = checkout.revision;
+      this.lastSeenSha = checkout.sha;
+      const { error: _previousError, ...source } = this.status.source;
+      this.status = {
+        ...this.status,
+        source: { ...source, revision, fetchedAt: new Date().toISOString() },
+        lastAttemptedRevision: revision,
+      };
+      ({ outcome, summary } = await this.reconcile(checkout.dir, revision, log));
+    } catch (error) {
+      summary = errorMessage(error);
+      this.status = { ...this.status, source: { ...this.status.source, error: summary } };
+      this.noteError("source", summary);
+      this.setConditions("False", "SourceFailed", summary, false);
+      log.error({ err: summary }, "pass failed");
+    } finally {
+      const durationMs = performance.now() - (this.passStartedAt ?? 0);
+      this.passStartedAt = undefined;
+      this.status = withPass(this.status, {
+        revision,
+        startedAt: started.toISOString(),
+        durationMs,
+        outcome,
+        summary,
+      });
+      this.options.metrics.observePass("Mesh", durationMs / 1000, outcome);
+      if (outcome === "applied" || outcome === "unchanged") this.options.metrics.markSuccess(new Date());
+      log.info({ revision, outcome, durationMs: Math.round(durationMs), summary }, "pass finished");
+    }
+  }
+
+  private async reconcile(
+    dir: string,
+    revision: string,
+    log: Logger,
+  ): Promise<{ outcome: PassOutcome; summary: string }> {
+    const loaded = await loadManifestDir(dir);
+    if (!loaded.ok) {
+      // The last good state stays applied: nothing is read from or written to any target.
+      // Paths relative to the repository's manifest directory, as the committer knows them.
+      const errors = loaded.diagnostics
+        .filter((d) => d.severity === "error")
+        .map((d) => ({ ...d, file: path.relative(dir, d.file) || d.file }));
+      for (const d of errors.slice(0, 20)) this.noteError("manifests", formatDiagnostic(d));
+      const message = `${revision}: ${errors.length} invalid manifest error(s), first: ${errors[0] ? formatDiagnostic(errors[0]) : ""}`;
+      this.setConditions("False", "InvalidManifests", message, true);
+      return { outcome: "invalid", summary: message };
+    }
+    const leader = this.options.leader;
+    if (leader && !leader.isLeader()) {
+      this.status = { ...this.status, leader: { ...this.status.leader, isLeader: false } };
+      this.options.metrics.setLeader(false);
+      return { outcome: "unchanged", summary: "follower: serving status, writing nothing" };
+    }
+    this.options.metrics.setLeader(true);
+    this.status = {
+      ...this.status,
+      leader: { ...this.status.leader, isLeader: true },
+      observedGeneration: loaded.set.digest,
+    };
+    const report = await reconcileMesh(loaded.set, this.options.connect(loaded.set), {
+      dryRun: false,
+      flags: this.options.flags,
+      log,
+    });
+    const at = new Date().toISOString();
+    const resources = resourceStatuses(report, at).map((r) => {
+      const previous = this.status.resources.find((p) => p.kind === r.kind && p.name === r.name);
+      return previous && previous.ready === r.ready
+        ? { ...r, lastTransitionTime: previous.lastTransitionTime }
+        : r;
+    });
+    const actions = actionRecords(report, at);
+    this.status = {
+      ...this.status,
+      resources,
+      recentActions: [...actions, ...this.status.recentActions].slice(0, RECENT_LIMIT),
+    };
+    this.options.metrics.setResources(resources);
+    for (const r of resources.filter((r) => r.ready === "False"))
+      this.noteError(r.target, `${r.kind}/${r.name}: ${r.message}`);
+    const stalled = resources.filter((r) => r.ready === "False");
+    const progressing = resources.filter((r) => r.ready === "Unknown");
+    if (stalled.length > 0) {
+      this.setConditions(
+        "False",
+        "ResourcesStalled",
+        `${stalled.length} resource(s) stalled: ${stalled.map((r) => `${r.kind}/${r.name}`).join(", ")}`,
+        true,
+      );
+    } else if (progressing.length > 0) {
+      this.setConditions("Unknown", "Progressing", `${progressing.length} resource(s) rolling out`, false);
+    } else {
+      this.setConditions("True", "ReconciliationSucceeded", `applied revision ${revision}`, false);
+    }
+    const summary = `${actions.length} action(s), ${resources.length} resource(s), ${stalled.length} stalled`;
+    if (stalled.length > 0) return { outcome: "failed", summary };
+    return { outcome: actions.length > 0 ? "applied" : "unchanged", summary };
+  }
+
+  /** Flux's trio: Ready, Reconciling, Stalled, moved together. */
+  private setConditions(
+    ready: "True" | "False" | "Unknown",
+    reason: string,
+    message: string,
+    stalled: boolean,
+  ): void {
+    const now = new Date();
+    let conditions = setCondition(
+      this.status.conditions,
+      { type: "Ready", status: ready, reason, message },
+      now,
+    );
+    conditions = setCondition(
+      conditions,
+      { type: "Reconciling", status: ready === "Unknown" ? "True" : "False", reason, message },
+      now,
+    );
+    conditions = setCondition(
+      conditions,
+      { type: "Stalled", status: stalled ? "True" : "False", reason, message },
+      now,
+    );
+    this.status = { ...this.status, conditions };
+  }
+
+  private noteError(target: string, message: string): void {
+    this.status = {
+      ...this.status,
+      recentErrors: [{ at: new Date().toISOString(), target, message }, ...this.status.recentErrors].slice(
+        0,
+        RECENT_LIMIT,
+      ),
+    };
+  }
+}

@@ -1,0 +1,157 @@
+import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SandboxRun, startSandboxController } from "../../src/cli/sandbox.js";
+import type { ControllerStatus } from "../../src/runtime/status.js";
+
+const run = promisify(execFile);
+const saved = { ...process.env };
+let sandbox: SandboxRun;
+let convergedInMs = 0;
+
+async function git(...args: string[]) {
+  const { stdout } = await run("git", [
+    "-c",
+    "user.name=test",
+    "-c",
+    "user.email=test@example.invalid",
+    "-C",
+    sandbox.repo,
+    ...args,
+  ]);
+  return stdout.trim();
+}
+
+async function status(): Promise<ControllerStatus> {
+  return (await (await fetch(`${sandbox.controller.server.url}/status`)).json()) as ControllerStatus;
+}
+
+async function until(
+  what: string,
+  check: (s: ControllerStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<ControllerStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = await status();
+    if (check(current)) return current;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(current.conditions)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ready = (s: ControllerStatus) => s.conditions.some((c) => c.type === "Ready" && c.status === "True");
+
+beforeAll(async () => {
+  const started = Date.now();
+  sandbox = await startSandboxController({
+    port: 0,
+    workdir: await mkdtemp(path.join(tmpdir(), "ecsmesh-controller-")),
+    logLevel: "silent",
+  });
+  await until(
+    "the first convergence",
+    (s) => ready(s) && s.resources.some((r) => r.kind === "ConsulRegistrations"),
+    60_000,
+  );
+  convergedInMs = Date.now() - started;
+}, 90_000);
+
+afterAll(async () => {
+  await sandbox?.stop();
+  process.env = saved;
+});
+
+describe("ecsmesh run against a git repository (npm start's sandbox)", () => {
+  it("converges the hello-world mesh from scratch in under 60 s", async () => {
+    expect(convergedInMs).toBeLessThan(60_000);
+    const s = await status();
+    const sha = await git("rev-parse", "HEAD");
+    expect(s.lastAppliedRevision).toBe(`main@sha1:${sha}`);
+    expect(s.resources.filter((r) => r.kind === "Service").map((r) => [r.name, r.ready])).toEqual([
+      ["hello", "True"],
+      ["world", "True"],
+      ["world-v2", "True"],
+      ["linkerd", "True"],
+    ]);
+    expect(s.leader.isLeader).toBe(true);
+    const consul =
+      sandbox.sandbox.consul?.catalog.services().filter((x) => x.Node === "ecsmesh-l5d-demo") ?? [];
+    // 2 hello + 2 world + 1 world-v2 + one linkerd per container instance (3).
+    expect(consul).toHaveLength(8);
+  });
+
+  it("applies a commit", async () => {
+    const file = path.join(sandbox.repo, "services.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("desiredCount: 1", "desiredCount: 3"));
+    await git("commit", "-qam", "scale world-v2");
+    const sha = await git("rev-parse", "HEAD");
+    await until("the new commit", (s) => s.lastAppliedRevision === `main@sha1:${sha}`);
+    const service = sandbox.sandbox.ecs?.ecs.state.clusters.get("l5d-demo")?.services.get("world-v2");
+    expect(service?.desiredCount).toBe(3);
+  });
+
+  it("stalls on an invalid commit without writing anything, and recovers on the next good one", async () => {
+    const good = (await status()).lastAppliedRevision;
+    const writesBefore = sandbox.sandbox.ecs?.calls.writes();
+    await writeFile(
+      path.join(sandbox.repo, "broken.yaml"),
+      "apiVersion: ecsmesh.io/v1alpha1\nkind: Service\nmetadata: {name: broken}\nspec: {replicas: 2}\n",
+    );
+    await git("add", "broken.yaml");
+    await git("commit", "-qm", "broken");
+    const bad = `main@sha1:${await git("rev-parse", "HEAD")}`;
+    const stalled = await until("Stalled", (s) =>
+      s.conditions.some((c) => c.type === "Stalled" && c.status === "True" && c.message.startsWith(bad)),
+    );
+    expect(stalled.lastAppliedRevision).toBe(good);
+    expect(stalled.lastAttemptedRevision).toBe(bad);
+    expect(
+      stalled.recentErrors.some((e) =>
+        e.message.startsWith('broken.yaml:4:8: error: unknown field "replicas"'),
+      ),
+    ).toBe(true);
+    expect(sandbox.sandbox.ecs?.calls.writes()).toBe(writesBefore);
+    const health = await fetch(`${sandbox.controller.server.url}/readyz`);
+    expect(health.status).toBe(503);
+
+    await git("rm", "-q", "broken.yaml");
+    await git("commit", "-qm", "fix");
+    const fixed = `main@sha1:${await git("rev-parse", "HEAD")}`;
+    await until("recovery", (s) => s.lastAppliedRevision === fixed && ready(s));
+    expect((await fetch(`${sandbox.controller.server.url}/readyz`)).status).toBe(200);
+  });
+
+  it("serves metrics and a status page", async () => {
+    const metrics = await (await fetch(`${sandbox.controller.server.url}/metrics`)).text();
+    expect(metrics).toMatch(/ecsmesh_reconcile_duration_seconds_count\{kind="Mesh"\} \d+/);
+    expect(metrics).toMatch(/ecsmesh_resource_info\{kind="Service",name="hello",target="ecs",ready="True"/);
+    expect(metrics).toMatch(
+      /ecsmesh_api_requests_total\{service="ecs",operation="DescribeServices",outcome="ok"\} \d+/,
+    );
+    expect(metrics).toContain("ecsmesh_leader 1");
+    const page = await (await fetch(`${sandbox.controller.server.url}/`)).text();
+    expect(page).toContain("world-v2");
+  });
+});
+
+describe("the webhook", () => {
+  it("is not served without a secret", async () => {
+    const response = await fetch(`${sandbox.controller.server.url}/hooks/git`, {
+      method: "POST",
+      body: "{}",
+    });
+    expect(response.status).toBe(404);
+  });
+
+  it("signs with HMAC-SHA256 as GitHub does", () => {
+    const body = Buffer.from('{"ref":"refs/heads/main"}');
+    const signature = `sha256=${createHmac("sha256", "s3cr3t").update(body).digest("hex")}`;
+    expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
+  });
+});
