@@ -145,12 +145,14 @@ export async function startController(
     { url: server.url, source: controller.status.source.url, leaderElection: Boolean(leader) },
     "controller started",
   );
+  let stopped: Promise<void> | undefined;
   return {
     controller,
     server,
-    stop: async () => {
-      await controller.stop();
-      await server.close();
+    // Idempotent: SIGTERM and a caller's cleanup may both ask.
+    stop: () => {
+      stopped ??= controller.stop().then(() => server.close());
+      return stopped;
     },
   };
 }

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startController } from "../../src/cli/run.js";
 import { type SandboxRun, startSandboxController } from "../../src/cli/sandbox.js";
+import { silentLogger } from "../../src/runtime/logger.js";
 import type { ControllerStatus } from "../../src/runtime/status.js";
 
 const run = promisify(execFile);
@@ -140,18 +142,77 @@ describe("ecsmesh run against a git repository (npm start's sandbox)", () => {
   });
 });
 
-describe("the webhook", () => {
-  it("is not served without a secret", async () => {
+describe("the webhook without a secret", () => {
+  it("is not served", async () => {
     const response = await fetch(`${sandbox.controller.server.url}/hooks/git`, {
       method: "POST",
       body: "{}",
     });
     expect(response.status).toBe(404);
   });
+});
 
-  it("signs with HMAC-SHA256 as GitHub does", () => {
-    const body = Buffer.from('{"ref":"refs/heads/main"}');
-    const signature = `sha256=${createHmac("sha256", "s3cr3t").update(body).digest("hex")}`;
-    expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
-  });
+describe("two controllers on one Consul", () => {
+  it("lets exactly one write, and fails over when the leader stops", async () => {
+    const follower = await startController(
+      {
+        source: sandbox.repo,
+        ref: "main",
+        path: ".",
+        intervalMs: 1_000,
+        pollMs: 0,
+        port: 0,
+        host: "127.0.0.1",
+        workdir: await mkdtemp(path.join(tmpdir(), "ecsmesh-follower-")),
+        identity: "follower",
+        logLevel: "silent",
+        awsRegion: undefined,
+        consulAddress: process.env.CONSUL_HTTP_ADDR,
+        consulToken: undefined,
+        namerdUrl: undefined,
+        webhookSecret: "s3cr3t",
+        gitToken: undefined,
+        gitSshKeyFile: undefined,
+        gitKnownHostsFile: undefined,
+        leaderKey: "ecsmesh/leader/sandbox",
+        leaderTtlSeconds: 15,
+      },
+      silentLogger,
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await follower.controller.idle();
+      expect(follower.controller.status.leader.isLeader).toBe(false);
+      expect(follower.controller.status.lastPass?.summary).toBe("follower: serving status, writing nothing");
+      expect((await status()).leader.isLeader).toBe(true);
+
+      await sandbox.controller.stop(); // SIGTERM's path: finish, release the lock
+      const deadline = Date.now() + 20_000;
+      while (!follower.controller.status.leader.isLeader) {
+        if (Date.now() > deadline) throw new Error("no failover");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(follower.controller.status.lastPass?.outcome).toMatch(/applied|unchanged/);
+
+      // The webhook: a bad signature is refused and triggers nothing; a good one triggers a pass.
+      await follower.controller.idle();
+      const passes = follower.controller.status.history.length;
+      const body = JSON.stringify({ ref: "refs/heads/main" });
+      const post = (signature: string) =>
+        fetch(`${follower.server.url}/hooks/git`, {
+          method: "POST",
+          body,
+          headers: { "X-Hub-Signature-256": signature },
+        });
+      expect((await post(`sha256=${"0".repeat(64)}`)).status).toBe(401);
+      await follower.controller.idle();
+      expect(follower.controller.status.history.length).toBe(passes);
+      const good = `sha256=${createHmac("sha256", "s3cr3t").update(body).digest("hex")}`;
+      expect((await post(good)).status).toBe(202);
+      await follower.controller.idle();
+      expect(follower.controller.status.history.length).toBe(passes + 1);
+    } finally {
+      await follower.stop();
+    }
+  }, 40_000);
 });
