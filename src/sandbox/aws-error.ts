@@ -1,6 +1,9 @@
 import type { Json } from "./json.js";
 
-/** An error a local AWS service reports to its caller: over JSON 1.1 the code becomes `__type` and `x-amzn-ErrorType`. */
+/**
+ * An error a local AWS service reports to its caller; over JSON 1.1 the code becomes `__type` and
+ * `x-amzn-ErrorType`, and the members join the message in the body.
+ */
 export class AwsError extends Error {
   constructor(
     readonly code: string,

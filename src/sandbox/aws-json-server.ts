@@ -49,16 +49,16 @@ export interface AwsJsonServiceOptions extends LocalAddress {
   readonly onExchange?: (exchange: AwsJsonExchange) => void;
 }
 
-/** Starts a service's JSON server with its own call counter, and faults throttling by its documented limits. */
+/** Starts one service's JSON server with its own call counter and faults, throttling at its own limits. */
 export async function startAwsJsonService(
   protocol: AwsJsonProtocol & { readonly rateLimits: RateLimits },
   options: AwsJsonServiceOptions,
 ): Promise<GatedServer> {
-  const { rateLimits, ...dialect } = protocol;
+  const { rateLimits, ...wire } = protocol;
   const calls = new CallCounter();
   const faults = new Faults(rateLimits, options.faults);
   const http = await startAwsJsonServer({
-    ...dialect,
+    ...wire,
     faults,
     calls,
     host: options.host,

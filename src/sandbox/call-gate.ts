@@ -22,7 +22,7 @@ export class CallGate {
   constructor(
     private readonly faults: Faults | undefined,
     private readonly calls: CallCounter | undefined,
-    /** The error code the service throttles with, counted as `throttled` rather than as an error; none for services that never throttle. */
+    /** The code the service throttles with, counted as `throttled`; none if it never throttles. */
     private readonly throttleCode?: string,
   ) {}
 

@@ -11,20 +11,18 @@ import {
   ServiceNotFoundException,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { AwsError } from "../../src/sandbox/aws-error.js";
 import { startAwsJsonServer } from "../../src/sandbox/aws-json-server.js";
+import { CallCounter } from "../../src/sandbox/call-counter.js";
 import { ECS_TARGET_PREFIX } from "../../src/sandbox/ecs/server.js";
-import { CREDENTIALS, closeChecked, startTestEcs, type TestEcs } from "./support.js";
+import { Faults } from "../../src/sandbox/faults.js";
+import { CREDENTIALS, ecsForFile } from "./support.js";
 
-let t: TestEcs;
-beforeAll(async () => {
-  t = await startTestEcs();
-});
-afterAll(async () => {
-  // Every answered request went past the model checks.
+const t = ecsForFile();
+afterAll(() => {
+  // Every answered request went past the model checks (this runs before the fixture closes the server).
   expect(t.checked).toBe(t.server.calls.total());
-  await closeChecked(t);
 });
 
 /** A raw AWS JSON 1.1 call, for what the SDK would never send. */
@@ -132,6 +130,15 @@ describe("the AWS JSON 1.1 wire protocol", () => {
 });
 
 describe("a JSON service of its own", () => {
+  const toyCall = async (url: string, operation: string, body: unknown) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "X-Amz-Target": `Toy_20240101.${operation}` },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as unknown };
+  };
+
   it("serves any target prefix and reports unexpected failures as server errors", async () => {
     const server = await startAwsJsonServer({
       targetPrefix: "Toy_20240101",
@@ -145,14 +152,7 @@ describe("a JSON service of its own", () => {
         },
       },
     });
-    const call = async (operation: string, body: unknown) => {
-      const response = await fetch(server.url, {
-        method: "POST",
-        headers: { "X-Amz-Target": `Toy_20240101.${operation}` },
-        body: JSON.stringify(body),
-      });
-      return { status: response.status, json: (await response.json()) as unknown };
-    };
+    const call = (operation: string, body: unknown) => toyCall(server.url, operation, body);
     expect(await call("Echo", { say: "hi" })).toEqual({
       status: 200,
       json: { said: "hi", at: 1_700_000_000.5 },
@@ -165,6 +165,35 @@ describe("a JSON service of its own", () => {
       status: 500,
       json: { __type: "InternalFailure", message: "Internal error: boom" },
     });
+    await server.close();
+  });
+
+  it("spells the message member and the throttling code as the service does, with the error's members", async () => {
+    const calls = new CallCounter();
+    const server = await startAwsJsonServer({
+      targetPrefix: "Toy_20240101",
+      messageMember: "Message",
+      throttleCode: "RequestLimitExceeded",
+      handlers: {
+        Claim: () => {
+          throw new AwsError("TakenException", "taken", 400, { OwnerId: "o-1" });
+        },
+      },
+      faults: new Faults({
+        buckets: { claims: { burst: 1, refillPerSecond: 0 } },
+        operations: { Claim: "claims" },
+      }),
+      calls,
+    });
+    expect(await toyCall(server.url, "Claim", {})).toEqual({
+      status: 400,
+      json: { __type: "TakenException", Message: "taken", OwnerId: "o-1" },
+    });
+    expect(await toyCall(server.url, "Claim", {})).toEqual({
+      status: 400,
+      json: { __type: "RequestLimitExceeded", Message: "Rate exceeded" },
+    });
+    expect(calls.get("Claim")).toMatchObject({ total: 2, throttled: 1, errors: { TakenException: 1 } });
     await server.close();
   });
 });

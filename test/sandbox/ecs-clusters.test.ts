@@ -12,16 +12,10 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-ecs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { closeChecked, eventually, startTestEcs, type TestEcs } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { ecsPerTest, eventually } from "./support.js";
 
-let t: TestEcs;
-beforeEach(async () => {
-  t = await startTestEcs();
-});
-afterEach(async () => {
-  await closeChecked(t);
-});
+const t = ecsPerTest();
 
 describe("clusters", () => {
   it("creates clusters idempotently and describes them, `default` when none is named", async () => {

@@ -5,19 +5,13 @@ import {
   paginateListTasks,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ServiceRecord } from "../../src/sandbox/ecs/state.js";
-import { closeChecked, registerApp, startTestEcs, type TestEcs } from "./support.js";
+import { ecsForFile, registerApp } from "./support.js";
 
 const SERVICES = 1_000;
 
-let t: TestEcs;
-beforeAll(async () => {
-  t = await startTestEcs();
-});
-afterAll(async () => {
-  await closeChecked(t);
-});
+const t = ecsForFile();
 
 /** Runs `work` over the items, `width` at a time. */
 async function inBatches<T>(

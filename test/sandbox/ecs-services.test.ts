@@ -12,16 +12,12 @@ import {
   ServiceNotFoundException,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { closeChecked, eventually, registerApp, startTestEcs, type TestEcs } from "./support.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { ecsPerTest, eventually, registerApp } from "./support.js";
 
-let t: TestEcs;
+const t = ecsPerTest({ timing: { inactiveServiceRetentionMs: 400 } });
 beforeEach(async () => {
-  t = await startTestEcs({ timing: { inactiveServiceRetentionMs: 400 } });
   await registerApp(t.client, "web");
-});
-afterEach(async () => {
-  await closeChecked(t);
 });
 
 const create = (input: Partial<CreateServiceCommandInput> = {}) =>

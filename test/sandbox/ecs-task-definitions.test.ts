@@ -8,16 +8,10 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { closeChecked, startTestEcs, type TestEcs } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { ecsPerTest } from "./support.js";
 
-let t: TestEcs;
-beforeEach(async () => {
-  t = await startTestEcs();
-});
-afterEach(async () => {
-  await closeChecked(t);
-});
+const t = ecsPerTest();
 
 const register = (input: RegisterTaskDefinitionCommandInput) =>
   t.client.send(new RegisterTaskDefinitionCommand(input));

@@ -5,11 +5,11 @@ import {
   ListTasksCommand,
   ServerException,
 } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ECS_RATE_LIMITS } from "../../src/aws/ecs-limits.js";
 import type { RateLimits } from "../../src/aws/rate-limits.js";
 import { type FaultOutcome, Faults } from "../../src/sandbox/faults.js";
-import { CREDENTIALS, closeChecked, startTestEcs, type TestEcs } from "./support.js";
+import { CREDENTIALS, ecsStartedByEachTest } from "./support.js";
 
 const LIMITS: RateLimits = {
   buckets: { read: { burst: 3, refillPerSecond: 2 } },
@@ -111,13 +111,10 @@ describe("random faults", () => {
 });
 
 describe("faults through the SDK", () => {
-  let t: TestEcs;
-  afterEach(async () => {
-    await closeChecked(t);
-  });
+  const startEcs = ecsStartedByEachTest();
 
   it("throttles with a ThrottlingException the SDK classifies as throttling, then refills", async () => {
-    t = await startTestEcs({
+    const t = await startEcs({
       faults: { throttling: true, buckets: { serviceRead: { burst: 3, refillPerSecond: 20 } } },
     });
     for (let i = 0; i < 3; i += 1) await t.client.send(new ListServicesCommand({}));
@@ -158,7 +155,7 @@ describe("faults through the SDK", () => {
   });
 
   it("answers every request with ServerException at rate 1.0", async () => {
-    t = await startTestEcs({ faults: { serverErrorRate: 1 } });
+    const t = await startEcs({ faults: { serverErrorRate: 1 } });
     const error = await t.client.send(new ListServicesCommand({})).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerException);
     expect((error as ServerException).$fault).toBe("server");
@@ -169,7 +166,7 @@ describe("faults through the SDK", () => {
   });
 
   it("resets every connection at rate 1.0", async () => {
-    t = await startTestEcs({ faults: { connectionResetRate: 1 } });
+    const t = await startEcs({ faults: { connectionResetRate: 1 } });
     const error = await t.client.send(new ListServicesCommand({})).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(`${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`).toMatch(
@@ -179,7 +176,7 @@ describe("faults through the SDK", () => {
   });
 
   it("delays every answer by the configured latency", async () => {
-    t = await startTestEcs({ faults: { latencyMs: 300 } });
+    const t = await startEcs({ faults: { latencyMs: 300 } });
     const started = performance.now();
     await t.client.send(new ListServicesCommand({}));
     expect(performance.now() - started).toBeGreaterThanOrEqual(295);

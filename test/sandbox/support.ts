@@ -9,6 +9,7 @@ import { expect } from "vitest";
 import type { AwsJsonExchange } from "../../src/sandbox/aws-json-server.js";
 import { AwsModel, modelFile } from "../../src/sandbox/aws-model.js";
 import { type EcsServer, type EcsServerOptions, startEcsServer } from "../../src/sandbox/ecs/server.js";
+import { fixture, stoppedAfterEach } from "./fixture.js";
 
 export const ecsModel = AwsModel.load(modelFile("ecs", "2014-11-13"));
 
@@ -70,6 +71,17 @@ export async function closeChecked(test: TestEcs): Promise<void> {
   expect(test.responseIssues).toEqual([]);
   expect(test.requestIssues).toEqual([]);
 }
+
+/** A fresh server and client for each test of the file, model-checked and closed after it. */
+export const ecsPerTest = (options: EcsServerOptions = {}): TestEcs =>
+  fixture("test", () => startTestEcs(options), closeChecked);
+
+/** One server and client for the whole file, model-checked and closed after its tests. */
+export const ecsForFile = (options: EcsServerOptions = {}): TestEcs =>
+  fixture("file", () => startTestEcs(options), closeChecked);
+
+/** For tests that start their own server (with their own options): model-checks and closes it after the test. */
+export const ecsStartedByEachTest = () => stoppedAfterEach(startTestEcs, closeChecked);
 
 function checkExchange(exchange: AwsJsonExchange, requestIssues: string[], responseIssues: string[]): void {
   const { operation, input, statusCode, body } = exchange;

@@ -1,11 +1,7 @@
 import { AwsError } from "../aws-error.js";
 import type { NamespaceRecord, OperationRecord, ServiceRecord } from "./state.js";
 
-/**
- * The Cloud Map error shapes the sandbox raises. Members beyond the message (NamespaceId,
- * CreatorRequestId, ServiceId, ServiceArn, DuplicateOperationId) are written into the message:
- * the shared JSON server sends `__type` and `message` only.
- */
+/** The Cloud Map error shapes the sandbox raises, with the members beside Message the model gives them. */
 
 export const invalidInput = (message: string): AwsError => new AwsError("InvalidInput", message);
 
@@ -24,20 +20,25 @@ export const operationNotFound = (id: string): AwsError =>
 export const namespaceAlreadyExists = (namespace: NamespaceRecord): AwsError =>
   new AwsError(
     "NamespaceAlreadyExists",
-    `Namespace ${namespace.name} already exists (NamespaceId ${namespace.id}, CreatorRequestId ${namespace.creation.creatorRequestId ?? "none"}).`,
+    `Namespace ${namespace.name} already exists with id ${namespace.id}.`,
+    400,
+    {
+      NamespaceId: namespace.id,
+      ...creatorRequestId(namespace.creation.creatorRequestId),
+    },
   );
 
 export const serviceAlreadyExists = (service: ServiceRecord): AwsError =>
-  new AwsError(
-    "ServiceAlreadyExists",
-    `Service ${service.name} already exists (ServiceId ${service.id}, ServiceArn ${service.arn}, CreatorRequestId ${service.creation.creatorRequestId ?? "none"}).`,
-  );
+  new AwsError("ServiceAlreadyExists", `Service ${service.name} already exists with id ${service.id}.`, 400, {
+    ServiceId: service.id,
+    ServiceArn: service.arn,
+    ...creatorRequestId(service.creation.creatorRequestId),
+  });
 
 export const duplicateRequest = (operation: OperationRecord): AwsError =>
-  new AwsError(
-    "DuplicateRequest",
-    `The operation is already in progress (DuplicateOperationId ${operation.id}).`,
-  );
+  new AwsError("DuplicateRequest", `Operation ${operation.id} is already in progress.`, 400, {
+    DuplicateOperationId: operation.id,
+  });
 
 export const resourceInUse = (message: string): AwsError => new AwsError("ResourceInUse", message);
 
@@ -48,4 +49,9 @@ export const resourceNotFound = (arn: string): AwsError =>
   new AwsError("ResourceNotFoundException", `Resource not found: ${arn}.`);
 
 export const tooManyTags = (arn: string): AwsError =>
-  new AwsError("TooManyTagsException", `Too many tags for ${arn}.`);
+  new AwsError("TooManyTagsException", `Too many tags for ${arn}.`, 400, { ResourceName: arn });
+
+/** Absent when the request that created the resource gave none. */
+function creatorRequestId(id: string | undefined): { CreatorRequestId?: string } {
+  return id === undefined ? {} : { CreatorRequestId: id };
+}

@@ -1,6 +1,5 @@
-import { type AwsJsonExchange, startAwsJsonServer } from "../aws-json-server.js";
-import { CallCounter } from "../call-counter.js";
-import { type FaultSettings, Faults } from "../faults.js";
+import { type AwsJsonServiceOptions, startAwsJsonService } from "../aws-json-server.js";
+import type { GatedServer } from "../call-gate.js";
 import { discoveryOperations } from "./discovery.js";
 import { instanceOperations } from "./instances.js";
 import { namespaceOperations } from "./namespaces.js";
@@ -20,21 +19,13 @@ import { tagOperations } from "./tags.js";
 
 export const CLOUD_MAP_TARGET_PREFIX = "Route53AutoNaming_v20170314";
 
-export interface CloudMapServerOptions {
+export interface CloudMapServerOptions extends AwsJsonServiceOptions {
   /** Default us-east-1. */
   readonly region?: string;
   /** Default 123456789012. */
   readonly accountId?: string;
   /** How long asynchronous operations take; default 50 ms SUBMITTED, then 100 ms PENDING. */
   readonly timing?: Partial<OperationTiming>;
-  /** Default: DiscoverInstances' documented throttling, no latency, no errors, no resets. */
-  readonly faults?: Partial<FaultSettings>;
-  /** Default 127.0.0.1. */
-  readonly host?: string;
-  /** Default 0: a free port. */
-  readonly port?: number;
-  /** Sees every answered request (for checking responses against the service model, or logging). */
-  readonly onExchange?: (exchange: AwsJsonExchange) => void;
 }
 
 /** Test controls and read access to the simulated account. */
@@ -48,12 +39,8 @@ export interface CloudMapControl {
   setInstanceHealth(serviceId: string, instanceId: string, health: HealthStatus): void;
 }
 
-export interface CloudMapServer {
-  readonly url: string;
-  readonly calls: CallCounter;
-  readonly faults: Faults;
+export interface CloudMapServer extends GatedServer {
   readonly cloudMap: CloudMapControl;
-  close(): Promise<void>;
 }
 
 const DEFAULT_FAILURES: Readonly<Record<OperationType, OperationFailure>> = {
@@ -82,28 +69,26 @@ const DEFAULT_FAILURES: Readonly<Record<OperationType, OperationFailure>> = {
 export async function startCloudMapServer(options: CloudMapServerOptions = {}): Promise<CloudMapServer> {
   const state = newCloudMapState(options.region ?? "us-east-1", options.accountId ?? "123456789012");
   const runner = new OperationRunner(state, { ...DEFAULT_TIMING, ...options.timing });
-  const calls = new CallCounter();
-  const faults = new Faults(CLOUD_MAP_RATE_LIMITS, options.faults);
-  const http = await startAwsJsonServer({
-    targetPrefix: CLOUD_MAP_TARGET_PREFIX,
-    handlers: {
-      ...namespaceOperations(state, runner),
-      ...serviceOperations(state, runner),
-      ...instanceOperations(state, runner),
-      ...discoveryOperations(state),
-      ...operationOperations(state),
-      ...tagOperations(state),
+  const service = await startAwsJsonService(
+    {
+      targetPrefix: CLOUD_MAP_TARGET_PREFIX,
+      rateLimits: CLOUD_MAP_RATE_LIMITS,
+      // Cloud Map's error shapes spell the message member so, and model their own throttling error.
+      messageMember: "Message",
+      throttleCode: "RequestLimitExceeded",
+      handlers: {
+        ...namespaceOperations(state, runner),
+        ...serviceOperations(state, runner),
+        ...instanceOperations(state, runner),
+        ...discoveryOperations(state),
+        ...operationOperations(state),
+        ...tagOperations(state),
+      },
     },
-    faults,
-    calls,
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.port === undefined ? {} : { port: options.port }),
-    ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
-  });
+    options,
+  );
   return {
-    url: http.url,
-    calls,
-    faults,
+    ...service,
     cloudMap: {
       state,
       failOperations: (type, failure = DEFAULT_FAILURES[type]) => state.failures.set(type, failure),
@@ -120,7 +105,7 @@ export async function startCloudMapServer(options: CloudMapServerOptions = {}): 
     },
     close: async () => {
       runner.close();
-      await http.close();
+      await service.close();
     },
   };
 }

@@ -1,14 +1,14 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { CallCounter } from "../call-counter.js";
+import { CallGate, type GatedServer } from "../call-gate.js";
 import { type FaultSettings, Faults } from "../faults.js";
 import type { JsonObject } from "../json.js";
+import { type LocalAddress, readBody, startLocalHttp } from "../local-http.js";
 import { registerAgentNode } from "./agent-node.js";
 import { checkList, nodeList, serviceList } from "./catalog-reads.js";
 import { badRequest, ConsulError } from "./consul-error.js";
 import type { ConsulContext, Reply, Route } from "./endpoint.js";
 import { parseGoDuration } from "./go-duration.js";
-import { injectFaults } from "./injected-faults.js";
 import type { NodeRecord } from "./records.js";
 import { consulRoutes, endpointFor, findRoute, readOperations } from "./router.js";
 import { destroySession } from "./session-store.js";
@@ -16,7 +16,7 @@ import { SessionTimers } from "./session-timers.js";
 import { ConsulStore } from "./store.js";
 import { checkView, nodeView, serviceNodeView } from "./views.js";
 
-export interface ConsulServerOptions {
+export interface ConsulServerOptions extends LocalAddress {
   /** Default "dc1". */
   readonly datacenter?: string;
   /** Operations allowed in one /v1/txn: 64 (the default, Consul before 1.14) or 128 (1.14 and later). */
@@ -25,10 +25,6 @@ export interface ConsulServerOptions {
   readonly aclToken?: string;
   /** Latency, server errors and connection resets; Consul has no request throttling to model. */
   readonly faults?: Partial<FaultSettings>;
-  /** Default 127.0.0.1. */
-  readonly host?: string;
-  /** Default 0: a free port. */
-  readonly port?: number;
   /** Consul's session_ttl_min (default "10s"); tests lower it to watch sessions expire. */
   readonly sessionTtlMin?: string;
 }
@@ -43,12 +39,8 @@ export interface ConsulCatalog {
   checks(): JsonObject[];
 }
 
-export interface ConsulServer {
-  readonly url: string;
-  readonly calls: CallCounter;
-  readonly faults: Faults;
+export interface ConsulServer extends GatedServer {
   readonly catalog: ConsulCatalog;
-  close(): Promise<void>;
 }
 
 /** The operation requests to unknown paths, or with methods their path lacks, are counted under. */
@@ -75,52 +67,39 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
   };
   const routes = consulRoutes(context);
   const reads = readOperations(routes);
+  const calls = new CallCounter((operation) => !reads.has(operation));
+  const faults = new Faults({ buckets: {}, operations: {} }, options.faults);
   const app: App = {
     context,
     routes,
-    calls: new CallCounter((operation) => !reads.has(operation)),
-    faults: new Faults({ buckets: {}, operations: {} }, options.faults),
+    gate: new CallGate(faults, calls),
     aclToken: options.aclToken,
     closing: new AbortController(),
   };
-  const server = createServer((request, response) => {
-    serve(app, request, response).catch((error: unknown) => {
-      // Only writing to a socket the client already dropped can fail here.
-      response.destroy(error instanceof Error ? error : undefined);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const http = await startLocalHttp((request, response) => serve(app, request, response), options);
   const nodeOf = (name: string) => store.tables.nodes.get(name) as NodeRecord;
   return {
-    url: `http://${address}:${port}`,
-    calls: app.calls,
-    faults: app.faults,
+    url: http.url,
+    calls,
+    faults,
     catalog: {
       nodes: () => nodeList(store.tables).map(nodeView),
       services: () =>
         serviceList(store.tables).map((service) => serviceNodeView(nodeOf(service.node), service)),
       checks: () => checkList(store.tables).map(checkView),
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        app.closing.abort();
-        sessionTimers.close();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Clients keep connections alive; without this close() waits for them to time out.
-        server.closeAllConnections();
-      }),
+    close: () => {
+      app.closing.abort();
+      sessionTimers.close();
+      return http.close();
+    },
   };
 }
 
 interface App {
   readonly context: ConsulContext;
   readonly routes: readonly Route[];
-  readonly calls: CallCounter;
-  readonly faults: Faults;
+  readonly gate: CallGate;
   readonly aclToken: string | undefined;
   /** Aborts when the server closes, releasing blocked queries. */
   readonly closing: AbortController;
@@ -133,14 +112,11 @@ async function serve(app: App, request: IncomingMessage, response: ServerRespons
   const match = findRoute(app.routes, url.pathname);
   const endpoint = match === undefined ? undefined : endpointFor(match.route, method);
   const operation = endpoint?.operation ?? UNKNOWN_OPERATION;
-  const outcome = await injectFaults(app.faults, operation, request);
-  if (outcome === "connectionReset") {
-    app.calls.record(operation, { kind: "connectionReset" });
-    return;
-  }
+  const admission = await app.gate.admit(operation, request);
+  if (admission === undefined) return;
   let reply: Reply;
   try {
-    if (outcome === "serverError")
+    if (admission === "serverError")
       throw new ConsulError("rpc error making call: injected server error (sandbox fault)");
     if (match === undefined)
       throw new ConsulError("Invalid URL path: not a recognized HTTP API endpoint\n", 404);
@@ -162,7 +138,7 @@ async function serve(app: App, request: IncomingMessage, response: ServerRespons
     reply = errorReply(error);
   }
   const status = reply.status ?? 200;
-  app.calls.record(operation, status < 400 ? { kind: "ok" } : { kind: "error", code: String(status) });
+  app.gate.answered(operation, status < 400 ? undefined : String(status));
   write(app, response, url.searchParams, reply);
 }
 
@@ -226,10 +202,4 @@ function abortedOnClose(response: ServerResponse): AbortSignal {
   const controller = new AbortController();
   response.once("close", () => controller.abort());
   return controller.signal;
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

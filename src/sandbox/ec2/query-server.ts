@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsError } from "../aws-error.js";
 import type { CallCounter } from "../call-counter.js";
+import { CallGate } from "../call-gate.js";
 import type { Faults } from "../faults.js";
-import { CallGate } from "./call-gate.js";
-import { type LocalAddress, type LocalHttpServer, readBody, startLocalHttp } from "./local-http.js";
+import { type LocalAddress, type LocalHttpServer, readBody, startLocalHttp } from "../local-http.js";
 import { QueryParams } from "./query-params.js";
 import { leaf, node } from "./xml.js";
 
@@ -40,11 +40,11 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Loc
   const xmlns = `http://ec2.amazonaws.com/doc/${options.version}/`;
 
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
-    const body = await readBody(request);
+    const body = (await readBody(request)).toString("utf8");
     const values = formValues(request, body);
     const action = values.get("Action");
     const operation = action ?? "(no Action)";
-    const admission = await gate.admit(operation, request.socket);
+    const admission = await gate.admit(operation, request);
     if (admission === undefined) return;
     const requestId = randomUUID();
     let answer: Answer;

@@ -1,13 +1,15 @@
 import { EC2_RATE_LIMITS } from "../../aws/ec2-limits.js";
 import { CallCounter } from "../call-counter.js";
+import type { GatedServer } from "../call-gate.js";
 import { type FaultSettings, Faults } from "../faults.js";
+import type { LocalAddress } from "../local-http.js";
 import { describeInstances } from "./describe-instances.js";
 import type { SimulatedInstance } from "./instance.js";
 import { startQueryServer } from "./query-server.js";
 
 export const EC2_API_VERSION = "2016-11-15";
 
-export interface Ec2ServerOptions {
+export interface Ec2ServerOptions extends LocalAddress {
   /** Read on every request, so that the instances can come and go (see instancesOf for ECS's). */
   readonly instances: () => Iterable<SimulatedInstance>;
   /** Default us-east-1: it shapes the private DNS names. */
@@ -16,18 +18,9 @@ export interface Ec2ServerOptions {
   readonly accountId?: string;
   /** Default: EC2's documented throttling, no latency, no errors, no resets. */
   readonly faults?: Partial<FaultSettings>;
-  /** Default 127.0.0.1. */
-  readonly host?: string;
-  /** Default 0: a free port. */
-  readonly port?: number;
 }
 
-export interface Ec2Server {
-  readonly url: string;
-  readonly calls: CallCounter;
-  readonly faults: Faults;
-  close(): Promise<void>;
-}
+export type Ec2Server = GatedServer;
 
 /** Starts a local Amazon EC2 that answers DescribeInstances over the EC2 Query protocol. */
 export async function startEc2Server(options: Ec2ServerOptions): Promise<Ec2Server> {
@@ -43,8 +36,8 @@ export async function startEc2Server(options: Ec2ServerOptions): Promise<Ec2Serv
     actions: { DescribeInstances: describeInstances(options.instances, account) },
     faults,
     calls,
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.port === undefined ? {} : { port: options.port }),
+    host: options.host,
+    port: options.port,
   });
   return { url: http.url, calls, faults, close: () => http.close() };
 }

@@ -1,7 +1,6 @@
 import { ECS_RATE_LIMITS } from "../../aws/ecs-limits.js";
-import { type AwsJsonExchange, startAwsJsonServer } from "../aws-json-server.js";
-import { CallCounter } from "../call-counter.js";
-import { type FaultSettings, Faults } from "../faults.js";
+import { type AwsJsonServiceOptions, startAwsJsonService } from "../aws-json-server.js";
+import type { GatedServer } from "../call-gate.js";
 import { addCluster, clusterOperations } from "./clusters.js";
 import { containerInstanceOperations } from "./container-instances.js";
 import { serviceOperations } from "./services.js";
@@ -14,24 +13,16 @@ import { taskOperations } from "./tasks.js";
 
 export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 
-export interface EcsServerOptions {
+export interface EcsServerOptions extends AwsJsonServiceOptions {
   /** Default us-east-1. */
   readonly region?: string;
   /** Default 123456789012. */
   readonly accountId?: string;
-  /** Default 127.0.0.1. */
-  readonly host?: string;
-  /** Default 0: a free port. */
-  readonly port?: number;
   /** Clusters that exist from the start; default ["default"], the one ECS uses when a request names none. */
   readonly clusters?: readonly string[];
   /** EC2 container instances each cluster gets; default 3. */
   readonly containerInstances?: number;
   readonly timing?: Partial<SimulationTiming>;
-  /** Default: ECS's documented throttling, no latency, no errors, no resets. */
-  readonly faults?: Partial<FaultSettings>;
-  /** Sees every answered request (for checking responses against the service model, or logging). */
-  readonly onExchange?: (exchange: AwsJsonExchange) => void;
 }
 
 /** Test controls and read access to the simulated account. */
@@ -44,12 +35,8 @@ export interface EcsControl {
   tick(): void;
 }
 
-export interface EcsServer {
-  readonly url: string;
-  readonly calls: CallCounter;
-  readonly faults: Faults;
+export interface EcsServer extends GatedServer {
   readonly ecs: EcsControl;
-  close(): Promise<void>;
 }
 
 /** Starts a local Amazon ECS: the API over AWS JSON 1.1 and a scheduler that really runs tasks. */
@@ -61,30 +48,25 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
   );
   for (const name of options.clusters ?? ["default"]) addCluster(state, name);
   const simulation = new Simulation(state, { ...DEFAULT_TIMING, ...options.timing });
-  const calls = new CallCounter();
-  const faults = new Faults(ECS_RATE_LIMITS, options.faults);
   const wake = simulation.wake.bind(simulation);
-  const http = await startAwsJsonServer({
-    targetPrefix: ECS_TARGET_PREFIX,
-    handlers: {
-      ...clusterOperations(state),
-      ...containerInstanceOperations(state),
-      ...taskDefinitionOperations(state),
-      ...serviceOperations(state, wake),
-      ...taskOperations(state),
-      ...tagOperations(state),
+  const service = await startAwsJsonService(
+    {
+      targetPrefix: ECS_TARGET_PREFIX,
+      rateLimits: ECS_RATE_LIMITS,
+      serverErrorCode: "ServerException",
+      handlers: {
+        ...clusterOperations(state),
+        ...containerInstanceOperations(state),
+        ...taskDefinitionOperations(state),
+        ...serviceOperations(state, wake),
+        ...taskOperations(state),
+        ...tagOperations(state),
+      },
     },
-    faults,
-    calls,
-    serverErrorCode: "ServerException",
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.port === undefined ? {} : { port: options.port }),
-    ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
-  });
+    options,
+  );
   return {
-    url: http.url,
-    calls,
-    faults,
+    ...service,
     ecs: {
       state,
       markImageUnhealthy: (image) => state.unhealthyImages.add(image),
@@ -93,7 +75,7 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
     },
     close: async () => {
       simulation.close();
-      await http.close();
+      await service.close();
     },
   };
 }

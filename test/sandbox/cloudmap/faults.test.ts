@@ -6,24 +6,14 @@ import {
   OperationNotFound,
   ServiceDiscoveryServiceException,
 } from "@aws-sdk/client-servicediscovery";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  closeChecked,
-  httpNamespace,
-  register,
-  service,
-  startTestCloudMap,
-  type TestCloudMap,
-} from "./support.js";
+import { describe, expect, it } from "vitest";
+import { cloudMapStartedByEachTest, httpNamespace, register, service } from "./support.js";
 
-let t: TestCloudMap;
-afterEach(async () => {
-  await closeChecked(t);
-});
+const startCloudMap = cloudMapStartedByEachTest();
 
 describe("call counts", () => {
   it("counts every call by operation and outcome, and the mutating ones as writes", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     const namespace = await httpNamespace(t.client, "mesh.local");
     const world = await service(t.client, namespace, "world");
     await register(t.client, world, "task-1");
@@ -43,7 +33,7 @@ describe("call counts", () => {
 
 describe("faults", () => {
   it("answers InternalFailure at the server error rate", async () => {
-    t = await startTestCloudMap({ faults: { serverErrorRate: 1 } });
+    const t = await startCloudMap({ faults: { serverErrorRate: 1 } });
     const failure = t.client.send(new CreateHttpNamespaceCommand({ Name: "mesh.local" }));
     await expect(failure).rejects.toBeInstanceOf(ServiceDiscoveryServiceException);
     await expect(failure).rejects.toMatchObject({ name: "InternalFailure", $fault: "server" });
@@ -51,13 +41,13 @@ describe("faults", () => {
   });
 
   it("resets connections at the reset rate", async () => {
-    t = await startTestCloudMap({ faults: { connectionResetRate: 1 } });
+    const t = await startCloudMap({ faults: { connectionResetRate: 1 } });
     await expect(t.client.send(new ListNamespacesCommand({}))).rejects.toThrow();
     expect(t.server.calls.get("ListNamespaces").connectionResets).toBe(1);
   });
 
   it("throttles DiscoverInstances from its bucket, and nothing else", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     const namespace = await httpNamespace(t.client, "mesh.local");
     await service(t.client, namespace, "world");
     t.server.faults.configure({ buckets: { discoverInstances: { burst: 2, refillPerSecond: 0 } } });
@@ -65,7 +55,7 @@ describe("faults", () => {
       t.client.send(new DiscoverInstancesCommand({ NamespaceName: "mesh.local", ServiceName: "world" }));
     await discover();
     await discover();
-    await expect(discover()).rejects.toMatchObject({ name: "ThrottlingException" });
+    await expect(discover()).rejects.toMatchObject({ name: "RequestLimitExceeded" });
     for (let i = 0; i < 5; i += 1) await t.client.send(new ListNamespacesCommand({}));
     expect(t.server.calls.get("DiscoverInstances")).toMatchObject({ total: 3, ok: 2, throttled: 1 });
   });

@@ -16,27 +16,15 @@ import {
   RegisterInstanceCommand,
   ServiceNotFound,
 } from "@aws-sdk/client-servicediscovery";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  closeChecked,
-  httpNamespace,
-  register,
-  service,
-  settled,
-  startTestCloudMap,
-  type TestCloudMap,
-} from "./support.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { cloudMapPerTest, httpNamespace, register, service, settled } from "./support.js";
 
-let t: TestCloudMap;
+const t = cloudMapPerTest();
 let namespace: string;
 let world: string;
 beforeEach(async () => {
-  t = await startTestCloudMap();
   namespace = await httpNamespace(t.client, "mesh.local");
   world = await service(t.client, namespace, "world");
-});
-afterEach(async () => {
-  await closeChecked(t);
 });
 
 const ADDRESS = { AWS_INSTANCE_IPV4: "10.0.0.7", AWS_INSTANCE_PORT: "31000" };
@@ -82,6 +70,7 @@ describe("registering an instance", () => {
     const other = t.client.send(new RegisterInstanceCommand({ ...request, CreatorRequestId: "req-2" }));
     await expect(other).rejects.toBeInstanceOf(DuplicateRequest);
     await expect(other).rejects.toThrow(first.OperationId ?? "?");
+    await expect(other).rejects.toMatchObject({ DuplicateOperationId: first.OperationId });
     const deregister = new DeregisterInstanceCommand({ ServiceId: world, InstanceId: "task-1" });
     await expect(t.client.send(deregister)).rejects.toBeInstanceOf(DuplicateRequest);
     await settled(t.client, first.OperationId);

@@ -13,25 +13,20 @@ import {
   paginateListNamespaces,
   ResourceInUse,
 } from "@aws-sdk/client-servicediscovery";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  closeChecked,
+  cloudMapStartedByEachTest,
   deliberatelyInvalid,
   httpNamespace,
   service,
   settled,
-  startTestCloudMap,
-  type TestCloudMap,
 } from "./support.js";
 
-let t: TestCloudMap;
-afterEach(async () => {
-  await closeChecked(t);
-});
+const startCloudMap = cloudMapStartedByEachTest();
 
 describe("creating a namespace", () => {
   it("is asynchronous: SUBMITTED, PENDING, then SUCCESS, and only then visible", async () => {
-    t = await startTestCloudMap({ timing: { submittedMs: 40, pendingMs: 40 } });
+    const t = await startCloudMap({ timing: { submittedMs: 40, pendingMs: 40 } });
     const { OperationId } = await t.client.send(
       new CreateHttpNamespaceCommand({
         Name: "mesh.local",
@@ -74,7 +69,7 @@ describe("creating a namespace", () => {
   });
 
   it("fails as a test asks, leaving no namespace and the name free", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     t.server.cloudMap.failOperations("CREATE_NAMESPACE");
     const { OperationId } = await t.client.send(new CreateHttpNamespaceCommand({ Name: "mesh.local" }));
     const failed = await settled(t.client, OperationId);
@@ -90,7 +85,7 @@ describe("creating a namespace", () => {
   });
 
   it("answers a retried request with its operation, and a competing one with DuplicateRequest or NamespaceAlreadyExists", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     const request = { Name: "mesh.local", CreatorRequestId: "req-1" };
     const first = await t.client.send(new CreateHttpNamespaceCommand(request));
     const retried = await t.client.send(new CreateHttpNamespaceCommand(request));
@@ -100,6 +95,7 @@ describe("creating a namespace", () => {
     );
     await expect(competing).rejects.toBeInstanceOf(DuplicateRequest);
     await expect(competing).rejects.toThrow(first.OperationId ?? "?");
+    await expect(competing).rejects.toMatchObject({ DuplicateOperationId: first.OperationId });
 
     const done = await settled(t.client, first.OperationId);
     expect((await t.client.send(new CreateHttpNamespaceCommand(request))).OperationId).toBe(
@@ -108,10 +104,14 @@ describe("creating a namespace", () => {
     const late = t.client.send(new CreateHttpNamespaceCommand({ Name: "mesh.local" }));
     await expect(late).rejects.toBeInstanceOf(NamespaceAlreadyExists);
     await expect(late).rejects.toThrow(done.Targets?.NAMESPACE ?? "?");
+    await expect(late).rejects.toMatchObject({
+      NamespaceId: done.Targets?.NAMESPACE,
+      CreatorRequestId: "req-1",
+    });
   });
 
   it("creates a private DNS namespace in a VPC, with its hosted zone and SOA TTL", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     const noVpc = t.client.send(new CreatePrivateDnsNamespaceCommand({ Name: "mesh.internal" } as never));
     await expect(noVpc).rejects.toBeInstanceOf(InvalidInput);
     deliberatelyInvalid(t, /^CreatePrivateDnsNamespace request .*requires Vpc/);
@@ -132,7 +132,7 @@ describe("creating a namespace", () => {
   });
 
   it("refuses names the model does not allow", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     await expect(t.client.send(new CreateHttpNamespaceCommand({ Name: "arn:mesh" }))).rejects.toBeInstanceOf(
       InvalidInput,
     );
@@ -145,7 +145,7 @@ describe("creating a namespace", () => {
 
 describe("listing namespaces", () => {
   it("pages through them, and filters each page after taking it, as Cloud Map does", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     const names = ["a.local", "b.local", "c.local", "d.local", "e.local"];
     await Promise.all(names.map((name) => httpNamespace(t.client, name)));
     const { OperationId } = await t.client.send(
@@ -176,7 +176,7 @@ describe("listing namespaces", () => {
   });
 
   it("refuses filters and tokens it does not know", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     const bad = [
       new ListNamespacesCommand({ Filters: [{ Name: "NAME", Values: ["a", "b"], Condition: "EQ" }] }),
       new ListNamespacesCommand({ Filters: [{ Name: "NAME", Values: ["a"], Condition: "BETWEEN" }] }),
@@ -190,7 +190,7 @@ describe("listing namespaces", () => {
 
 describe("deleting a namespace", () => {
   it("is refused while it has services, then asynchronous, and a second delete meanwhile is a duplicate", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     const id = await httpNamespace(t.client, "mesh.local");
     const serviceId = await service(t.client, id, "world");
     await expect(t.client.send(new DeleteNamespaceCommand({ Id: id }))).rejects.toBeInstanceOf(ResourceInUse);
@@ -214,7 +214,7 @@ describe("deleting a namespace", () => {
   });
 
   it("keeps the namespace when the deletion fails", async () => {
-    t = await startTestCloudMap();
+    const t = await startCloudMap();
     const id = await httpNamespace(t.client, "mesh.local");
     t.server.cloudMap.failOperations("DELETE_NAMESPACE", { code: "INTERNAL_FAILURE", message: "boom" });
     const { OperationId } = await t.client.send(new DeleteNamespaceCommand({ Id: id }));

@@ -17,26 +17,20 @@ import {
   UntagResourceCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-servicediscovery";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
-  closeChecked,
+  cloudMapPerTest,
   deliberatelyInvalid,
   httpNamespace,
   register,
   service,
   settled,
-  startTestCloudMap,
-  type TestCloudMap,
 } from "./support.js";
 
-let t: TestCloudMap;
+const t = cloudMapPerTest();
 let http: string;
 beforeEach(async () => {
-  t = await startTestCloudMap();
   http = await httpNamespace(t.client, "mesh.local");
-});
-afterEach(async () => {
-  await closeChecked(t);
 });
 
 async function privateNamespace(name = "mesh.internal"): Promise<string> {
@@ -85,6 +79,11 @@ describe("creating a service", () => {
     const other = t.client.send(new CreateServiceCommand({ ...request, Description: "changed" }));
     await expect(other).rejects.toBeInstanceOf(ServiceAlreadyExists);
     await expect(other).rejects.toThrow(first.Service?.Id ?? "?");
+    await expect(other).rejects.toMatchObject({
+      ServiceId: first.Service?.Id,
+      ServiceArn: first.Service?.Arn,
+      CreatorRequestId: "req-1",
+    });
     // The SDK fills in a fresh CreatorRequestId when none is given.
     const fresh = t.client.send(new CreateServiceCommand({ NamespaceId: http, Name: "world" }));
     await expect(fresh).rejects.toBeInstanceOf(ServiceAlreadyExists);
@@ -258,6 +257,7 @@ describe("tags", () => {
       t.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: many })),
     ).rejects.toMatchObject({
       name: "TooManyTagsException",
+      ResourceName: arn,
     });
   });
 });

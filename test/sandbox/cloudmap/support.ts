@@ -17,6 +17,7 @@ import {
   type CloudMapServerOptions,
   startCloudMapServer,
 } from "../../../src/sandbox/cloudmap/server.js";
+import { fixture, stoppedAfterEach } from "../fixture.js";
 
 const cloudMapModel = AwsModel.load(modelFile("servicediscovery", "2017-03-14"));
 
@@ -24,12 +25,7 @@ const cloudMapModel = AwsModel.load(modelFile("servicediscovery", "2017-03-14"))
 const FAST_TIMING = { submittedMs: 10, pendingMs: 20 };
 
 /** Errors any AWS JSON service may answer with, beyond the model's exception shapes. */
-const COMMON_ERRORS = new Set([
-  "ThrottlingException",
-  "UnknownOperationException",
-  "SerializationException",
-  "InternalFailure",
-]);
+const COMMON_ERRORS = new Set(["UnknownOperationException", "SerializationException", "InternalFailure"]);
 
 export interface TestCloudMap {
   readonly server: CloudMapServer;
@@ -80,6 +76,12 @@ export async function closeChecked(test: TestCloudMap): Promise<void> {
   expect(test.requestIssues).toEqual([]);
 }
 
+/** A fresh server and client for each test of the file, model-checked and closed after it. */
+export const cloudMapPerTest = (): TestCloudMap => fixture("test", () => startTestCloudMap(), closeChecked);
+
+/** For tests that start their own server (with their own options): model-checks and closes it after the test. */
+export const cloudMapStartedByEachTest = () => stoppedAfterEach(startTestCloudMap, closeChecked);
+
 function checkExchange(
   { operation, input, statusCode, body }: AwsJsonExchange,
   requests: string[],
@@ -95,11 +97,10 @@ function checkExchange(
     else responses.push(`${operation} answered 200 but is not in the model`);
     return;
   }
-  // The shared JSON server writes `message`; Cloud Map's error shapes spell the member `Message`.
-  const { __type: code, message, ...members } = answer;
+  const { __type: code, ...members } = answer;
   if (typeof code !== "string") responses.push(`${operation} error without __type`);
   else if (cloudMapModel.isError(code)) {
-    responses.push(...cloudMapModel.validate(code, { ...members, Message: message }).map(describe("error")));
+    responses.push(...cloudMapModel.validate(code, members).map(describe("error")));
   } else if (!COMMON_ERRORS.has(code)) responses.push(`${operation} answered the unknown error ${code}`);
 }
 

@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import { type Consul, consulClient, filter } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { consulForFile, filter } from "./support.js";
 
-let server: ConsulServer;
-let consul: Consul;
-beforeAll(async () => {
-  server = await startConsulServer();
-  consul = consulClient(server.url);
-});
-afterAll(() => server.close());
+const consul = consulForFile();
 
 describe("the agent's service endpoints", () => {
   it("registers a service with its checks on the agent's node and lists it", async () => {
@@ -42,7 +35,7 @@ describe("the agent's service endpoints", () => {
       },
     });
     // Agent checks start critical until they run (the sandbox never runs them), unless a status is given.
-    const checks = server.catalog.checks().filter((check) => check.ServiceID === "hello-1");
+    const checks = consul.server.catalog.checks().filter((check) => check.ServiceID === "hello-1");
     expect(checks.map((c) => [c.CheckID, c.Name, c.Status, c.Type, c.Node])).toEqual([
       ["service:hello-1:1", "Service 'hello' check", "critical", "http", "consul-server"],
       ["service:hello-1:2", "Service 'hello' check", "passing", "ttl", "consul-server"],
@@ -70,7 +63,7 @@ describe("the agent's service endpoints", () => {
       Port: 9,
       Check: { CheckID: "b", TTL: "10s" },
     });
-    const ids = server.catalog
+    const ids = consul.server.catalog
       .checks()
       .filter((c) => c.ServiceID === "replaced")
       .map((c) => c.CheckID);
@@ -80,8 +73,8 @@ describe("the agent's service endpoints", () => {
   it("deregisters a service with its checks, and answers 404 for an unknown ID", async () => {
     await consul.put("/v1/agent/service/register", { ID: "gone", Name: "gone", Check: { TTL: "10s" } });
     expect((await consul.put("/v1/agent/service/deregister/gone")).status).toBe(200);
-    expect(server.catalog.services().some((s) => s.ServiceID === "gone")).toBe(false);
-    expect(server.catalog.checks().some((c) => c.ServiceID === "gone")).toBe(false);
+    expect(consul.server.catalog.services().some((s) => s.ServiceID === "gone")).toBe(false);
+    expect(consul.server.catalog.checks().some((c) => c.ServiceID === "gone")).toBe(false);
 
     const unknown = await consul.put("/v1/agent/service/deregister/gone");
     expect(unknown.status).toBe(404);

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import { type Consul, consulClient, registration } from "./support.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startConsulServer } from "../../../src/sandbox/consul/server.js";
+import { consulClient, consulForFile, registration } from "./support.js";
 
-let server: ConsulServer;
-let consul: Consul;
+const consul = consulForFile();
 beforeAll(async () => {
-  server = await startConsulServer();
-  consul = consulClient(server.url);
   await consul.put("/v1/catalog/register", registration("node-1", "world"));
 });
-afterAll(() => server.close());
 
 const later = (ms: number, action: () => Promise<unknown>) =>
   new Promise<void>((resolve, reject) => setTimeout(() => action().then(() => resolve(), reject), ms));

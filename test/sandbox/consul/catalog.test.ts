@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import { type Consul, consulClient, filter, registration } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { consulForFile, filter, registration } from "./support.js";
 
-let server: ConsulServer;
-let consul: Consul;
-beforeAll(async () => {
-  server = await startConsulServer();
-  consul = consulClient(server.url);
-});
-afterAll(() => server.close());
+const consul = consulForFile();
 
 describe("catalog registration", () => {
   it("registers a node, a service and its check in one request, and answers true", async () => {
@@ -68,7 +61,7 @@ describe("catalog registration", () => {
         ServiceWeights: { Passing: 1, Warning: 1 },
       }),
     ]);
-    const check = server.catalog.checks().find((c) => c.CheckID === "service:world-1");
+    const check = consul.server.catalog.checks().find((c) => c.CheckID === "service:world-1");
     expect(check).toMatchObject({
       Node: "ip-10-0-0-12",
       ServiceName: "world",
@@ -149,7 +142,7 @@ describe("catalog registration", () => {
       SkipNodeUpdate: true,
       Service: { ID: "extra", Service: "extra" },
     });
-    const node = server.catalog.nodes().find((n) => n.Node === "node-a");
+    const node = consul.server.catalog.nodes().find((n) => n.Node === "node-a");
     expect(node?.Address).toBe("10.0.0.6");
   });
 
@@ -161,17 +154,17 @@ describe("catalog registration", () => {
     expect(
       (await consul.put("/v1/catalog/deregister", { Node: "node-d", CheckID: "node-check" })).json(),
     ).toBe(true);
-    expect(server.catalog.checks().map((c) => c.CheckID)).not.toContain("node-check");
+    expect(consul.server.catalog.checks().map((c) => c.CheckID)).not.toContain("node-check");
 
     await consul.put("/v1/catalog/deregister", { Node: "node-d", ServiceID: "doomed" });
-    expect(server.catalog.services().some((s) => s.ServiceID === "doomed")).toBe(false);
-    expect(server.catalog.checks().some((c) => c.ServiceID === "doomed")).toBe(false);
-    expect(server.catalog.nodes().some((n) => n.Node === "node-d")).toBe(true);
+    expect(consul.server.catalog.services().some((s) => s.ServiceID === "doomed")).toBe(false);
+    expect(consul.server.catalog.checks().some((c) => c.ServiceID === "doomed")).toBe(false);
+    expect(consul.server.catalog.nodes().some((n) => n.Node === "node-d")).toBe(true);
 
     await consul.put("/v1/catalog/register", registration("node-d", "doomed"));
     await consul.put("/v1/catalog/deregister", { Node: "node-d" });
-    expect(server.catalog.nodes().some((n) => n.Node === "node-d")).toBe(false);
-    expect(server.catalog.services().some((s) => s.Node === "node-d")).toBe(false);
+    expect(consul.server.catalog.nodes().some((n) => n.Node === "node-d")).toBe(false);
+    expect(consul.server.catalog.services().some((s) => s.Node === "node-d")).toBe(false);
     // Deregistering what is not there is a no-op, not an error.
     expect((await consul.put("/v1/catalog/deregister", { Node: "node-d" })).status).toBe(200);
   });
@@ -212,7 +205,7 @@ describe("catalog registration", () => {
       expect([answer.status, answer.text]).toEqual([status, expect.stringContaining(message)]);
     }
     // A failed registration applies nothing, not even its node.
-    expect(server.catalog.nodes().some((n) => n.Node === "x")).toBe(false);
+    expect(consul.server.catalog.nodes().some((n) => n.Node === "x")).toBe(false);
     expect((await consul.get("/v1/catalog/services?dc=dc9")).text).toBe("No path to datacenter");
   });
 });

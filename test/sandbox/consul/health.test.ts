@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import { type Consul, consulClient, filter, registration } from "./support.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { consulForFile, filter, registration } from "./support.js";
 
-let server: ConsulServer;
-let consul: Consul;
+const consul = consulForFile();
 beforeAll(async () => {
-  server = await startConsulServer();
-  consul = consulClient(server.url);
   const owned = { Meta: { ecsmesh_owner: "l5d-demo" } };
   await consul.put(
     "/v1/catalog/register",
@@ -18,7 +14,6 @@ beforeAll(async () => {
   });
   await consul.put("/v1/catalog/register", registration("node-3", "world", { ID: "world-3", Tags: ["v1"] }));
 });
-afterAll(() => server.close());
 
 interface Entry {
   Node: { Node: string };

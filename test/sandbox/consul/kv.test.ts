@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import { type Consul, consulClient } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { consulForFile } from "./support.js";
 
-let server: ConsulServer;
-let consul: Consul;
-beforeAll(async () => {
-  server = await startConsulServer();
-  consul = consulClient(server.url);
-});
-afterAll(() => server.close());
+const consul = consulForFile();
 
 interface Entry {
   Key: string;

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import { type Consul, consulClient, registration } from "./support.js";
+import { describe, expect, it, vi } from "vitest";
+import { consulForFile, registration } from "./support.js";
 
-let server: ConsulServer;
-let consul: Consul;
-beforeAll(async () => {
-  // session_ttl_min lowered so that TTLs of a few hundred milliseconds are allowed.
-  server = await startConsulServer({ sessionTtlMin: "100ms" });
-  consul = consulClient(server.url);
-});
-afterAll(() => server.close());
+// session_ttl_min lowered so that TTLs of a few hundred milliseconds are allowed.
+const consul = consulForFile({ sessionTtlMin: "100ms" });
 
 interface Session {
   ID: string;

@@ -1,5 +1,12 @@
 /** Plain-fetch access to a local Consul server, as any HTTP client would use it. */
 
+import {
+  type ConsulServer,
+  type ConsulServerOptions,
+  startConsulServer,
+} from "../../../src/sandbox/consul/server.js";
+import { fixture } from "../fixture.js";
+
 export interface Answer {
   readonly status: number;
   readonly headers: Headers;
@@ -47,6 +54,23 @@ export function consulClient(url: string): Consul {
     delete: (path) => request("DELETE", path),
     request,
   };
+}
+
+/** A client of a local Consul server, with the server itself. */
+export interface LocalConsul extends Consul {
+  readonly server: ConsulServer;
+}
+
+/** A local Consul started before the file's tests and closed after them. */
+export function consulForFile(options: ConsulServerOptions = {}): LocalConsul {
+  return fixture(
+    "file",
+    async () => {
+      const server = await startConsulServer(options);
+      return { ...consulClient(server.url), server };
+    },
+    (local) => local.server.close(),
+  );
 }
 
 /** A catalog registration of one service instance on its own node, with a passing HTTP check. */

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import { type Consul, consulClient } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { startConsulServer } from "../../../src/sandbox/consul/server.js";
+import { consulClient, consulForFile } from "./support.js";
 
-let server: ConsulServer;
-let consul: Consul;
-beforeAll(async () => {
-  server = await startConsulServer();
-  consul = consulClient(server.url);
-});
-afterAll(() => server.close());
+const consul = consulForFile();
 
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 
@@ -66,12 +60,12 @@ describe("PUT /v1/txn", () => {
     // Only reads carry the value back.
     expect(Results?.[3]?.KV).toMatchObject({ Key: "ecsmesh/owner", Flags: 7, Value: null });
     expect(Results?.[4]?.KV).toMatchObject({ Key: "ecsmesh/owner", Value: base64("demo") });
-    expect(server.catalog.services().map((s) => s.ServiceID)).toContain("mesh-1");
+    expect(consul.server.catalog.services().map((s) => s.ServiceID)).toContain("mesh-1");
   });
 
   it("rolls everything back on any failure: 409, every failed operation in Errors, state unchanged", async () => {
-    const services = server.catalog.services();
-    const checks = server.catalog.checks();
+    const services = consul.server.catalog.services();
+    const checks = consul.server.catalog.checks();
     const indexBefore = (await consul.get("/v1/catalog/services")).index;
     const answer = await consul.put("/v1/txn", [
       serviceSet("txn-node", "mesh-2"),
@@ -97,8 +91,8 @@ describe("PUT /v1/txn", () => {
         { OpIndex: 5, What: 'unknown Node verb "launch"' },
       ],
     });
-    expect(server.catalog.services()).toEqual(services);
-    expect(server.catalog.checks()).toEqual(checks);
+    expect(consul.server.catalog.services()).toEqual(services);
+    expect(consul.server.catalog.checks()).toEqual(checks);
     expect((await consul.get("/v1/kv/rolled-back")).status).toBe(404);
     expect((await consul.get("/v1/catalog/services")).index).toBe(indexBefore);
   });
@@ -118,7 +112,7 @@ describe("PUT /v1/txn", () => {
   });
 
   it("compares and sets with ModifyIndex, and deletes with check-and-set", async () => {
-    const current = server.catalog.services().find((s) => s.ServiceID === "mesh-1");
+    const current = consul.server.catalog.services().find((s) => s.ServiceID === "mesh-1");
     const cas = await consul.put("/v1/txn", [
       {
         Service: {
@@ -130,7 +124,7 @@ describe("PUT /v1/txn", () => {
       { KV: { Verb: "cas", Key: "fresh", Index: 0, Value: base64("1") } },
     ]);
     expect(cas.status).toBe(200);
-    expect(server.catalog.services().find((s) => s.ServiceID === "mesh-1")?.ServicePort).toBe(4141);
+    expect(consul.server.catalog.services().find((s) => s.ServiceID === "mesh-1")?.ServicePort).toBe(4141);
 
     const kv = (await consul.get("/v1/kv/fresh")).json<{ ModifyIndex: number }[]>()[0];
     const stale = await consul.put("/v1/txn", [{ KV: { Verb: "delete-cas", Key: "fresh", Index: 1 } }]);
