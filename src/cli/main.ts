@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { errorMessage } from "../aws/errors.js";
 import { parseDuration } from "../specs/duration.js";
+import { bootstrapCommand, CONTROLLER_MANIFESTS_DIR } from "./bootstrap.js";
 import { explainCommand } from "./explain.js";
 import { type CliIO, EXIT, processIO, UsageError } from "./io.js";
 import { applyCommand, type CliEnv, planCommand } from "./mesh-commands.js";
@@ -28,6 +29,10 @@ Usage:
   ecsmesh run --source URL|PATH [--ref main] [--path DIR] [--interval 1m] [--poll 10s]
               [--port 8080] [--workdir DIR] [--leader-key KEY] [--identity NAME]
       The controller: reconcile the manifests at the head of a git branch, continuously.
+  ecsmesh bootstrap --source URL [--ref main] [--path DIR] [--dir CHECKOUT] [--image IMAGE]
+                    [--manifests DIR] [--inventory FILE] [--dry-run]
+      Deploy the controller itself into the Mesh's cluster, following --source (like flux bootstrap):
+      prints its manifest to commit first; applies it once the repository holds it.
   ecsmesh sandbox [--cluster NAME]...
       Run only the local ECS, EC2, Cloud Map, Consul and namerd, and print their environment.
   ecsmesh start
@@ -140,6 +145,10 @@ export async function main(
         identity: { type: "string" },
         "leader-key": { type: "string" },
         cluster: { type: "string", multiple: true },
+        dir: { type: "string" },
+        manifests: { type: "string" },
+        image: { type: "string" },
+        "dry-run": { type: "boolean" },
       },
     });
     const meshOptions = () => ({
@@ -177,6 +186,26 @@ export async function main(
         return await applyCommand(meshOptions(), cliEnv(parseEnv(env)), io);
       case "run":
         return await runCommand(values, parseEnv(env));
+      case "bootstrap": {
+        if (!values.source)
+          throw new UsageError("bootstrap needs --source (the repository the controller will follow)");
+        const parsed = parseEnv(env);
+        return await bootstrapCommand(
+          {
+            source: values.source,
+            ref: values.ref ?? "main",
+            path: values.path ?? ".",
+            dir: values.dir,
+            manifests: values.manifests ?? CONTROLLER_MANIFESTS_DIR,
+            image: values.image,
+            dryRun: values["dry-run"] ?? false,
+            inventory: values.inventory,
+            gitAuth: gitAuth(parsed),
+          },
+          cliEnv(parsed),
+          io,
+        );
+      }
       case "sandbox":
         return await sandboxCommand(io, values.cluster ?? ["default"]);
       case "start":
@@ -206,6 +235,15 @@ export async function main(
   }
 }
 
+/** Git credentials, from the environment only. */
+function gitAuth(env: ParsedEnv) {
+  return {
+    ...(env.ECSMESH_GIT_TOKEN ? { httpsToken: env.ECSMESH_GIT_TOKEN } : {}),
+    ...(env.ECSMESH_GIT_SSH_KEY_FILE ? { sshKeyFile: env.ECSMESH_GIT_SSH_KEY_FILE } : {}),
+    ...(env.ECSMESH_GIT_KNOWN_HOSTS_FILE ? { knownHostsFile: env.ECSMESH_GIT_KNOWN_HOSTS_FILE } : {}),
+  };
+}
+
 /** `ecsmesh run`: starts the controller and keeps it until SIGTERM (ECS's stop) or SIGINT. */
 async function runCommand(
   values: Record<string, string | boolean | string[] | undefined>,
@@ -230,9 +268,7 @@ async function runCommand(
     consulToken: env.CONSUL_HTTP_TOKEN,
     namerdUrl: env.ECSMESH_NAMERD_URL,
     webhookSecret: env.ECSMESH_WEBHOOK_SECRET,
-    gitToken: env.ECSMESH_GIT_TOKEN,
-    gitSshKeyFile: env.ECSMESH_GIT_SSH_KEY_FILE,
-    gitKnownHostsFile: env.ECSMESH_GIT_KNOWN_HOSTS_FILE,
+    gitAuth: gitAuth(env),
     leaderKey: flag("leader-key") ?? "ecsmesh/leader",
     leaderTtlSeconds: 15,
   };

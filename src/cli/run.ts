@@ -5,8 +5,9 @@ import type { MeshTargets } from "../controllers/mesh.js";
 import { meshTargets } from "../controllers/targets.js";
 import { ConsulInventoryStore } from "../inventory/consul-store.js";
 import { FileInventoryStore } from "../inventory/store.js";
+import { sdRoutes } from "../monitoring/http-sd-routes.js";
 import { Controller } from "../runtime/controller.js";
-import { GitSource } from "../runtime/git-source.js";
+import { type GitAuth, GitSource } from "../runtime/git-source.js";
 import { type StatusServer, startStatusServer } from "../runtime/http-server.js";
 import { LeaderElection } from "../runtime/leader.js";
 import { createLogger, type Logger } from "../runtime/logger.js";
@@ -34,11 +35,12 @@ export interface RunConfig {
   /** ECSMESH_NAMERD_URL: overrides the Mesh's namerd URL. */
   readonly namerdUrl: string | undefined;
   readonly webhookSecret: string | undefined;
-  readonly gitToken: string | undefined;
-  readonly gitSshKeyFile: string | undefined;
-  readonly gitKnownHostsFile: string | undefined;
+  /** HTTPS token or SSH key + known_hosts, from the environment only. */
+  readonly gitAuth: GitAuth;
   readonly leaderKey: string;
   readonly leaderTtlSeconds: number;
+  /** The URL Prometheus reaches this controller at; default the status server's own URL. */
+  readonly advertiseUrl?: string | undefined;
 }
 
 export interface RunningController {
@@ -65,11 +67,7 @@ export async function startController(
     ref: config.ref,
     path: config.path,
     workdir: path.join(config.workdir, "source"),
-    auth: {
-      ...(config.gitToken ? { httpsToken: config.gitToken } : {}),
-      ...(config.gitSshKeyFile ? { sshKeyFile: config.gitSshKeyFile } : {}),
-      ...(config.gitKnownHostsFile ? { knownHostsFile: config.gitKnownHostsFile } : {}),
-    },
+    auth: config.gitAuth,
   });
   const leader = consul
     ? new LeaderElection(
@@ -128,6 +126,7 @@ export async function startController(
     flags: { allowMassPrune: false, adopt: false },
     identity: config.identity,
     passTimeoutMs: Math.max(10 * 60_000, config.intervalMs * 5),
+    advertiseUrl: () => config.advertiseUrl ?? server.url,
   });
   const server = await startStatusServer({
     host: config.host,
@@ -136,6 +135,7 @@ export async function startController(
     health: () => controller.health(),
     metrics,
     logger: log,
+    extraRoutes: sdRoutes(() => controller.scrapeTargets),
     ...(config.webhookSecret
       ? { webhook: { secret: config.webhookSecret, onPush: () => void controller.trigger("webhook") } }
       : {}),

@@ -3,6 +3,8 @@ import cron, { type ScheduledTask } from "node-cron";
 import { errorMessage } from "../aws/errors.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import { type MeshTargets, reconcileMesh } from "../controllers/mesh.js";
+import type { ScrapeTargets } from "../monitoring/discovery.js";
+import { reconcileMonitoring } from "../monitoring/reconcile.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
 import type { GitSource } from "./git-source.js";
@@ -32,6 +34,8 @@ export interface ControllerOptions {
   readonly identity: string;
   /** A pass running longer than this marks the process not alive (it should be restarted). */
   readonly passTimeoutMs: number;
+  /** The URL Prometheus reaches this controller at (for its own /metrics and /sd/* discovery). */
+  readonly advertiseUrl: () => string;
 }
 
 /**
@@ -41,6 +45,8 @@ export interface ControllerOptions {
  */
 export class Controller {
   status: ControllerStatus;
+  /** What /sd/linkerd and /sd/services serve: the latest pass's running targets. */
+  scrapeTargets: ScrapeTargets = { linkerd: [], services: [] };
   private running: Promise<void> | undefined;
   private pending = false;
   private passStartedAt: number | undefined;
@@ -194,6 +200,7 @@ export class Controller {
       flags: this.options.flags,
       log,
     });
+    await this.monitor(loaded.set, log);
     const at = new Date().toISOString();
     const resources = resourceStatuses(report, at).map((r) => {
       const previous = this.status.resources.find((p) => p.kind === r.kind && p.name === r.name);
@@ -227,6 +234,30 @@ export class Controller {
     const summary = `${actions.length} action(s), ${resources.length} resource(s), ${stalled.length} stalled`;
     if (stalled.length > 0) return { outcome: "failed", summary };
     return { outcome: actions.length > 0 ? "applied" : "unchanged", summary };
+  }
+
+  /** Scrape targets and monitoring files; a failure here is reported and degrades nothing else. */
+  private async monitor(set: ManifestSet, log: Logger): Promise<void> {
+    try {
+      const result = await reconcileMonitoring(set, this.options.connect(set), this.options.advertiseUrl());
+      this.scrapeTargets = result.targets;
+      const previous = this.status.monitoring as { lastWriteAt?: string } | undefined;
+      this.status = {
+        ...this.status,
+        monitoring: {
+          linkerdTargets: result.targets.linkerd.length,
+          serviceTargets: result.targets.services.length,
+          discovery: `${this.options.advertiseUrl()}/sd/linkerd, /sd/services`,
+          directory: result.directory ?? "(none)",
+          filesWrittenLastPass: result.filesWritten.length,
+          lastWriteAt:
+            result.filesWritten.length > 0 ? new Date().toISOString() : (previous?.lastWriteAt ?? "never"),
+        },
+      };
+    } catch (error) {
+      this.noteError("monitoring", errorMessage(error));
+      log.error({ err: errorMessage(error) }, "monitoring failed");
+    }
   }
 
   /** Flux's trio: Ready, Reconciling, Stalled, moved together. */

@@ -1,0 +1,147 @@
+import type { ManifestSet } from "../specs/loader.js";
+import { ownerId } from "../specs/resolve.js";
+import { OWNER_TAG } from "./ecs/names.js";
+
+type ConditionValues = Record<string, string | string[]>;
+
+export interface IamStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Action: string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, ConditionValues>;
+}
+
+export interface IamPolicy {
+  readonly Version: "2012-10-17";
+  readonly Statement: IamStatement[];
+}
+
+/**
+ * Partition and account for ARNs, taken from the IAM roles the manifests name (ECS tasks only
+ * take roles of their own account); "*" when they name none or several.
+ */
+function accountOf(roles: readonly string[]): { partition: string; account: string } {
+  // arn:<partition>:iam::<account>:role/<name>
+  const found = new Set(
+    roles.map((arn) => arn.split(":")).map(([, partition, , , account]) => `${partition}:${account}`),
+  );
+  const [only] = found;
+  if (found.size !== 1 || only === undefined) return { partition: "aws", account: "*" };
+  const [partition = "aws", account = "*"] = only.split(":");
+  return { partition, account };
+}
+
+function statement(
+  Sid: string,
+  Action: string[],
+  Resource: string | string[],
+  Condition?: Record<string, ConditionValues>,
+): IamStatement {
+  return { Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) };
+}
+
+/**
+ * The least-privilege policy for the controller's task role over one manifest set: exactly the
+ * calls `src/controllers` makes, scoped to the Mesh's cluster and owner tag wherever the Service
+ * Authorization Reference lets a condition or resource ARN narrow the action.
+ */
+export function controllerPolicy(set: ManifestSet): IamPolicy {
+  const mesh = set.mesh.manifest;
+  const services = set.services.map((s) => s.manifest);
+  const roles = [
+    ...new Set(
+      [
+        mesh.spec.ecs.defaults.executionRoleArn,
+        ...services.flatMap((s) => [s.spec.taskRoleArn, s.spec.executionRoleArn]),
+      ].filter((arn): arn is string => arn !== undefined),
+    ),
+  ].sort();
+  const { partition, account } = accountOf(roles);
+  const { cluster, region } = mesh.spec.ecs;
+  const ecsArn = (resource: string) => `arn:${partition}:ecs:${region}:${account}:${resource}`;
+  const clusterArn = ecsArn(`cluster/${cluster}`);
+  const serviceArns = ecsArn(`service/${cluster}/*`);
+  // Families are `<mesh>-<service>` (familyOf): the prefix also covers Services added later.
+  const familyArns = ecsArn(`task-definition/${mesh.metadata.name}-*`);
+  const owner = ownerId(mesh);
+  const inCluster = { ArnEquals: { "ecs:cluster": clusterArn } };
+  const requestTag = { [`aws:RequestTag/${OWNER_TAG}`]: owner };
+
+  const statements = [
+    statement(
+      "EcsReadCluster",
+      ["ecs:DescribeContainerInstances", "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks"],
+      "*",
+      inCluster,
+    ),
+    // Neither action has resource types or condition keys: only "*" works.
+    statement(
+      "EcsTaskDefinitionsAnyResource",
+      ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"],
+      "*",
+    ),
+    statement("EcsRegisterOwnFamilies", ["ecs:RegisterTaskDefinition"], familyArns, {
+      StringEquals: requestTag,
+    }),
+    statement("EcsCreateOwnServices", ["ecs:CreateService"], serviceArns, {
+      ...inCluster,
+      StringEquals: requestTag,
+    }),
+    statement("EcsChangeOwnServices", ["ecs:DeleteService", "ecs:UpdateService"], serviceArns, {
+      ...inCluster,
+      StringEquals: { [`aws:ResourceTag/${OWNER_TAG}`]: owner },
+    }),
+    // Tags given to CreateService and RegisterTaskDefinition need TagResource; nothing else may tag.
+    statement("EcsTagOnCreate", ["ecs:TagResource"], [serviceArns, familyArns], {
+      StringEquals: { "ecs:CreateAction": ["CreateService", "RegisterTaskDefinition"], ...requestTag },
+    }),
+    statement("Ec2InstanceAddresses", ["ec2:DescribeInstances"], "*"),
+  ];
+  if (roles.length > 0) {
+    statements.push(
+      statement("PassTaskRoles", ["iam:PassRole"], roles, {
+        StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+      }),
+    );
+  }
+  // Mirrors reconcileCloudMap: Cloud Map is only called when a Service asks for it.
+  const cloudMap = mesh.spec.cloudMap;
+  if (cloudMap && services.some((s) => s.spec.discovery.cloudMap)) {
+    const dns = cloudMap.type === "DNS_PRIVATE";
+    statements.push(
+      statement(
+        "CloudMapRead",
+        ["servicediscovery:GetOperation", "servicediscovery:ListNamespaces", "servicediscovery:ListServices"],
+        "*",
+      ),
+      statement(
+        "CloudMapCreateTagged",
+        [
+          dns ? "servicediscovery:CreatePrivateDnsNamespace" : "servicediscovery:CreateHttpNamespace",
+          "servicediscovery:CreateService",
+          "servicediscovery:TagResource",
+        ],
+        "*",
+        { StringEquals: requestTag },
+      ),
+    );
+    if (dns) {
+      // What Cloud Map's API permissions reference lists for CreatePrivateDnsNamespace besides itself.
+      statements.push(
+        statement(
+          "CloudMapPrivateDnsZone",
+          [
+            "ec2:DescribeRegions",
+            "ec2:DescribeVpcs",
+            "route53:CreateHostedZone",
+            "route53:GetHostedZone",
+            "route53:ListHostedZonesByName",
+          ],
+          "*",
+        ),
+      );
+    }
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
