@@ -127,6 +127,7 @@ export async function startController(
     identity: config.identity,
     passTimeoutMs: Math.max(10 * 60_000, config.intervalMs * 5),
     advertiseUrl: () => config.advertiseUrl ?? server.url,
+    workdir: config.workdir,
   });
   const server = await startStatusServer({
     host: config.host,

@@ -36,6 +36,7 @@ export interface SandboxRun {
   readonly sandbox: EmbeddedSandbox;
   readonly controller: RunningController;
   readonly repo: string;
+  readonly workdir: string;
   stop(): Promise<void>;
 }
 
@@ -79,6 +80,7 @@ export async function startSandboxController(options: {
     sandbox,
     controller,
     repo,
+    workdir: path.resolve(options.workdir),
     stop: async () => {
       await controller.stop();
       await sandbox.close();

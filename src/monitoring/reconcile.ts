@@ -1,3 +1,4 @@
+import path from "node:path";
 import { observeRunningTasks } from "../controllers/ecs/tasks.js";
 import { linkerdDaemon } from "../controllers/linkerd/daemon.js";
 import type { MeshTargets } from "../controllers/mesh.js";
@@ -22,6 +23,8 @@ export async function reconcileMonitoring(
   set: ManifestSet,
   targets: MeshTargets,
   controllerUrl: string,
+  /** Relative delivery directories are resolved against this (the controller's workdir). */
+  baseDir: string,
   extraFiles: (set: ManifestSet) => ReadonlyMap<string, string> = () => new Map(),
 ): Promise<MonitoringResult> {
   const mesh = set.mesh.manifest;
@@ -42,7 +45,8 @@ export async function reconcileMonitoring(
         );
   const scrape = { linkerd: linkerdTargets(set, daemon, tasks), services: serviceTargets(set, tasks) };
   const monitoring = set.monitoring?.manifest;
-  const directory = monitoring?.spec.delivery.directory;
+  const relative = monitoring?.spec.delivery.directory;
+  const directory = relative === undefined ? undefined : path.resolve(baseDir, relative);
   if (!monitoring || !directory) return { targets: scrape, directory, filesWritten: [] };
   const files = new Map([...prometheusFiles(monitoring, controllerUrl), ...extraFiles(set)]);
   return { targets: scrape, directory, filesWritten: await writeChangedFiles(directory, files) };

@@ -36,6 +36,8 @@ export interface ControllerOptions {
   readonly passTimeoutMs: number;
   /** The URL Prometheus reaches this controller at (for its own /metrics and /sd/* discovery). */
   readonly advertiseUrl: () => string;
+  /** Where relative monitoring delivery directories go. */
+  readonly workdir: string;
 }
 
 /**
@@ -239,7 +241,12 @@ export class Controller {
   /** Scrape targets and monitoring files; a failure here is reported and degrades nothing else. */
   private async monitor(set: ManifestSet, log: Logger): Promise<void> {
     try {
-      const result = await reconcileMonitoring(set, this.options.connect(set), this.options.advertiseUrl());
+      const result = await reconcileMonitoring(
+        set,
+        this.options.connect(set),
+        this.options.advertiseUrl(),
+        this.options.workdir,
+      );
       this.scrapeTargets = result.targets;
       const previous = this.status.monitoring as { lastWriteAt?: string } | undefined;
       this.status = {

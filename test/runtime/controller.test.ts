@@ -140,6 +140,26 @@ describe("ecsmesh run against a git repository (npm start's sandbox)", () => {
     const page = await (await fetch(`${sandbox.controller.server.url}/`)).text();
     expect(page).toContain("world-v2");
   });
+
+  it("serves Prometheus discovery for every linkerd and writes the monitoring files", async () => {
+    const linkerd = (await (await fetch(`${sandbox.controller.server.url}/sd/linkerd`)).json()) as {
+      targets: string[];
+      labels: Record<string, string>;
+    }[];
+    expect(linkerd).toHaveLength(3);
+    expect(linkerd[0]?.labels).toMatchObject({
+      __metrics_path__: "/admin/metrics/prometheus",
+      mesh: "l5d-demo",
+    });
+    expect(linkerd[0]?.targets[0]).toMatch(/^10\.\d+\.\d+\.\d+:9990$/);
+    const monitoring = (await status()).monitoring as Record<string, unknown>;
+    expect(monitoring).toMatchObject({ linkerdTargets: 3 });
+    const written = await readFile(
+      path.join(sandbox.workdir, "controller", "monitoring-out", "prometheus.yml"),
+      "utf8",
+    );
+    expect(written).toContain("/sd/linkerd");
+  });
 });
 
 describe("the webhook without a secret", () => {
