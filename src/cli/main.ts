@@ -43,7 +43,7 @@ Usage:
 
 Environment: AWS_REGION, AWS_ENDPOINT_URL(_<SERVICE>) and the AWS credential chain; CONSUL_HTTP_ADDR,
 CONSUL_HTTP_TOKEN; ECSMESH_NAMERD_URL; ECSMESH_LOG_LEVEL; for run: ECSMESH_WEBHOOK_SECRET,
-ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE, ECSMESH_GIT_KNOWN_HOSTS_FILE; for start: ECSMESH_PORT.
+ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE, ECSMESH_GIT_KNOWN_HOSTS_FILE, GRAFANA_TOKEN; for start: ECSMESH_PORT.
 `;
 
 function outputFormat(value: string | undefined): "text" | "json" {
@@ -68,6 +68,7 @@ const Env = z.object({
   ECSMESH_GIT_TOKEN: Optional,
   ECSMESH_GIT_SSH_KEY_FILE: Optional,
   ECSMESH_GIT_KNOWN_HOSTS_FILE: Optional,
+  GRAFANA_TOKEN: Optional,
   ECSMESH_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
 });
 type ParsedEnv = z.infer<typeof Env>;
@@ -269,6 +270,7 @@ async function runCommand(
     namerdUrl: env.ECSMESH_NAMERD_URL,
     webhookSecret: env.ECSMESH_WEBHOOK_SECRET,
     gitAuth: gitAuth(env),
+    grafanaToken: env.GRAFANA_TOKEN,
     leaderKey: flag("leader-key") ?? "ecsmesh/leader",
     leaderTtlSeconds: 15,
   };

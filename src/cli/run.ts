@@ -5,6 +5,7 @@ import type { MeshTargets } from "../controllers/mesh.js";
 import { meshTargets } from "../controllers/targets.js";
 import { ConsulInventoryStore } from "../inventory/consul-store.js";
 import { FileInventoryStore } from "../inventory/store.js";
+import { HttpGrafanaApi } from "../monitoring/grafana-client.js";
 import { sdRoutes } from "../monitoring/http-sd-routes.js";
 import { Controller } from "../runtime/controller.js";
 import { type GitAuth, GitSource } from "../runtime/git-source.js";
@@ -39,6 +40,8 @@ export interface RunConfig {
   readonly gitAuth: GitAuth;
   readonly leaderKey: string;
   readonly leaderTtlSeconds: number;
+  /** GRAFANA_TOKEN: a Grafana service account token, for pushing dashboards. */
+  readonly grafanaToken?: string | undefined;
   /** The URL Prometheus reaches this controller at; default the status server's own URL. */
   readonly advertiseUrl?: string | undefined;
 }
@@ -128,6 +131,12 @@ export async function startController(
     passTimeoutMs: Math.max(10 * 60_000, config.intervalMs * 5),
     advertiseUrl: () => config.advertiseUrl ?? server.url,
     workdir: config.workdir,
+    grafana: (set) => {
+      const url = set.monitoring?.manifest.spec.delivery.grafanaUrl;
+      return url && config.grafanaToken
+        ? new HttpGrafanaApi({ url, token: config.grafanaToken, policy })
+        : undefined;
+    },
   });
   const server = await startStatusServer({
     host: config.host,

@@ -3,8 +3,12 @@ import { observeRunningTasks } from "../controllers/ecs/tasks.js";
 import { linkerdDaemon } from "../controllers/linkerd/daemon.js";
 import type { MeshTargets } from "../controllers/mesh.js";
 import type { ManifestSet } from "../specs/loader.js";
+import { renderDashboards } from "./dashboards/render.js";
 import { linkerdTargets, type ScrapeTargets, serviceTargets } from "./discovery.js";
 import { prometheusFiles, writeChangedFiles } from "./files.js";
+import type { GrafanaApi } from "./grafana-client.js";
+import { grafanaProvisioningFiles } from "./grafana-provisioning.js";
+import { type PushResult, pushDashboards } from "./grafana-push.js";
 
 export interface MonitoringResult {
   readonly targets: ScrapeTargets;
@@ -12,12 +16,15 @@ export interface MonitoringResult {
   readonly directory: string | undefined;
   /** Files rewritten this pass (only those whose content changed). */
   readonly filesWritten: readonly string[];
+  /** What the Grafana API push did, when there is one. */
+  readonly grafana: PushResult | undefined;
 }
 
 /**
  * The Monitoring target: scrape targets for Prometheus' http_sd (every linkerd admin port and
- * Service metrics endpoint of the running tasks) and, when asked, the prometheus.yml and rule
- * files written to the delivery directory, only when they change.
+ * Service metrics endpoint of the running tasks); when asked, prometheus.yml, rule files and
+ * Grafana provisioning files written to the delivery directory, and dashboards pushed through
+ * Grafana's API, each only when it changed.
  */
 export async function reconcileMonitoring(
   set: ManifestSet,
@@ -25,7 +32,9 @@ export async function reconcileMonitoring(
   controllerUrl: string,
   /** Relative delivery directories are resolved against this (the controller's workdir). */
   baseDir: string,
-  extraFiles: (set: ManifestSet) => ReadonlyMap<string, string> = () => new Map(),
+  /** Grafana's HTTP API, when the manifest names a grafanaUrl and GRAFANA_TOKEN is set. */
+  grafana: GrafanaApi | undefined,
+  message: string,
 ): Promise<MonitoringResult> {
   const mesh = set.mesh.manifest;
   const daemon = linkerdDaemon(set);
@@ -47,7 +56,18 @@ export async function reconcileMonitoring(
   const monitoring = set.monitoring?.manifest;
   const relative = monitoring?.spec.delivery.directory;
   const directory = relative === undefined ? undefined : path.resolve(baseDir, relative);
-  if (!monitoring || !directory) return { targets: scrape, directory, filesWritten: [] };
-  const files = new Map([...prometheusFiles(monitoring, controllerUrl), ...extraFiles(set)]);
-  return { targets: scrape, directory, filesWritten: await writeChangedFiles(directory, files) };
+  const files = new Map([
+    ...(monitoring ? prometheusFiles(monitoring, controllerUrl) : []),
+    ...grafanaProvisioningFiles(set),
+  ]);
+  const filesWritten = monitoring && directory ? await writeChangedFiles(directory, files) : [];
+  const grafanaPush =
+    monitoring && grafana
+      ? await pushDashboards(grafana, {
+          folder: monitoring.spec.grafana.folder,
+          dashboards: renderDashboards(set),
+          message,
+        })
+      : undefined;
+  return { targets: scrape, directory, filesWritten, grafana: grafanaPush };
 }

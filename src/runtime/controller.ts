@@ -4,6 +4,7 @@ import { errorMessage } from "../aws/errors.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import { type MeshTargets, reconcileMesh } from "../controllers/mesh.js";
 import type { ScrapeTargets } from "../monitoring/discovery.js";
+import type { GrafanaApi } from "../monitoring/grafana-client.js";
 import { reconcileMonitoring } from "../monitoring/reconcile.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
@@ -38,6 +39,8 @@ export interface ControllerOptions {
   readonly advertiseUrl: () => string;
   /** Where relative monitoring delivery directories go. */
   readonly workdir: string;
+  /** A Grafana API client for a set whose Monitoring names a grafanaUrl (and a token is configured). */
+  readonly grafana?: (set: ManifestSet) => GrafanaApi | undefined;
 }
 
 /**
@@ -246,6 +249,8 @@ export class Controller {
         this.options.connect(set),
         this.options.advertiseUrl(),
         this.options.workdir,
+        this.options.grafana?.(set),
+        `ecsmesh ${this.status.lastAttemptedRevision ?? ""}`.trim(),
       );
       this.scrapeTargets = result.targets;
       const previous = this.status.monitoring as { lastWriteAt?: string } | undefined;
@@ -259,6 +264,9 @@ export class Controller {
           filesWrittenLastPass: result.filesWritten.length,
           lastWriteAt:
             result.filesWritten.length > 0 ? new Date().toISOString() : (previous?.lastWriteAt ?? "never"),
+          grafana: result.grafana
+            ? `pushed ${result.grafana.pushed.length}, unchanged ${result.grafana.unchanged.length} (folder ${result.grafana.folderUid})`
+            : "no Grafana API configured",
         },
       };
     } catch (error) {

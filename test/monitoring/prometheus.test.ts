@@ -2,12 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningTask } from "../../src/controllers/ecs/tasks.js";
 import { linkerdDaemon } from "../../src/controllers/linkerd/daemon.js";
+import { dashboardQueries } from "../../src/monitoring/dashboards/queries.js";
+import { renderDashboards } from "../../src/monitoring/dashboards/render.js";
 import { linkerdTargets, serviceTargets } from "../../src/monitoring/discovery.js";
 import { prometheusFiles, writeChangedFiles } from "../../src/monitoring/files.js";
 import { sdRoutes } from "../../src/monitoring/http-sd-routes.js";
 import { alertingRules, shippedExpressions } from "../../src/monitoring/rules.js";
 import { type StatusServer, startStatusServer } from "../../src/runtime/http-server.js";
 import { createMetrics } from "../../src/runtime/metrics.js";
+import type { ManifestSet } from "../../src/specs/loader.js";
 import { sampleStatus } from "../runtime/status-fixture.js";
 import { type ExpositionServer, linkerdExposition, startExpositionServer } from "./exposition-server.js";
 import { type RunningPrometheus, startPrometheus } from "./prometheus-process.js";
@@ -31,6 +34,7 @@ let world: ExpositionServer;
 let controller: StatusServer;
 let prometheus: RunningPrometheus;
 let alertExpressions: string[];
+let dashboardSet: ManifestSet;
 
 beforeAll(async () => {
   linkerd = await startExpositionServer("/admin/metrics/prometheus", (n) =>
@@ -54,6 +58,7 @@ spec:
 `);
   const monitoring = monitoringOf(set);
   alertExpressions = alertingRules(monitoring).map((rule) => rule.expr);
+  dashboardSet = set;
   // As ECS would report them: linkerd's admin port 9990 and world's 8080 bound to the stand-ins' ports.
   const tasks: RunningTask[] = [
     runningTask("linkerd", "l5d-1", { address: "127.0.0.1", ports: new Map([[9990, linkerd.port]]) }),
@@ -129,7 +134,12 @@ describe("the generated Prometheus setup, run by the real Prometheus", () => {
   });
 
   it("evaluates every shipped expression and every alert without error", async () => {
-    const expressions = [...shippedExpressions(), ...alertExpressions];
+    // Every expression we ship: recording rules, the manifest's alerts, and every dashboard panel.
+    const expressions = [
+      ...shippedExpressions(),
+      ...alertExpressions,
+      ...dashboardQueries(renderDashboards(dashboardSet)),
+    ];
     const answers = await Promise.all(expressions.map(async (expr) => [expr, (await query(expr)).status]));
     expect(answers).toEqual(expressions.map((expr) => [expr, "success"]));
   });
