@@ -1,0 +1,85 @@
+import { mkdtemp, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HttpGrafanaApi } from "../../src/monitoring/grafana-client.js";
+import { reconcileMonitoring } from "../../src/monitoring/reconcile.js";
+import { type GrafanaServer, startGrafanaServer } from "../../src/sandbox/grafana/server.js";
+import { loadSet, serviceYaml } from "../controllers/ecs/support.js";
+import { type Sandbox, startSandbox, targetsFor } from "../controllers/mesh-support.js";
+
+const MESH = `apiVersion: ecsmesh.io/v1alpha1
+kind: Mesh
+metadata: {name: demo}
+spec:
+  ecs: {cluster: demo, region: us-east-1}
+  linkerd: {daemon: {enabled: false}}
+`;
+const monitoring = (url: string) => `apiVersion: ecsmesh.io/v1alpha1
+kind: Monitoring
+metadata: {name: monitoring}
+spec:
+  grafana: {folder: demo}
+  delivery: {directory: out, grafanaUrl: "${url}"}
+`;
+
+let sandbox: Sandbox;
+let grafana: GrafanaServer;
+beforeAll(async () => {
+  sandbox = await startSandbox("demo");
+  grafana = await startGrafanaServer();
+});
+afterAll(async () => {
+  await Promise.all([sandbox.close(), grafana.close()]);
+});
+
+describe("the monitoring target", () => {
+  it("writes Prometheus and Grafana files and pushes dashboards, then changes nothing on the next pass", async () => {
+    const set = loadSet(
+      MESH,
+      serviceYaml("api", "image: api:1\nmemory: 64\nports: [{containerPort: 8080}]"),
+      monitoring(grafana.url),
+    );
+    const base = await mkdtemp(path.join(tmpdir(), "ecsmesh-monitoring-"));
+    const api = new HttpGrafanaApi({ url: grafana.url, token: grafana.token });
+    const first = await reconcileMonitoring(
+      set,
+      targetsFor(sandbox),
+      "http://127.0.0.1:8080",
+      base,
+      api,
+      "test",
+    );
+    expect(first.directory).toBe(path.join(base, "out"));
+    expect(first.filesWritten).toEqual(
+      expect.arrayContaining([
+        "prometheus.yml",
+        "rules/linkerd.yml",
+        "rules/alerts.yml",
+        "grafana/provisioning/dashboards/ecsmesh.yaml",
+      ]),
+    );
+    expect((await readdir(path.join(base, "out", "grafana", "dashboards"))).sort()).toEqual(
+      [
+        "ecsmesh-controller.json",
+        "ecsmesh-service-api.json",
+        "linkerd-health.json",
+        "linkerd-viz.json",
+      ].sort(),
+    );
+    expect(first.grafana?.pushed.length).toBe(4);
+
+    grafana.calls.reset();
+    const second = await reconcileMonitoring(
+      set,
+      targetsFor(sandbox),
+      "http://127.0.0.1:8080",
+      base,
+      api,
+      "test",
+    );
+    expect(second.filesWritten).toEqual([]);
+    expect(second.grafana).toMatchObject({ pushed: [], unchanged: expect.arrayContaining(["linkerd-viz"]) });
+    expect(grafana.calls.writes()).toBe(0);
+  });
+});
