@@ -1,13 +1,12 @@
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
 import { formatDuration, parseDuration } from "../../specs/duration.js";
 import { HttpStatusError } from "../../util/http-status-error.js";
-import type { TxnOp } from "./model.js";
-import type { ObservedService } from "./plan.js";
+import type { CatalogEntry, TxnOp } from "./model.js";
 
 /** The Consul HTTP API calls the controller makes. */
 export interface ConsulApi {
   /** GET /v1/catalog/node-services/:node; `exists` false for an unknown node. */
-  nodeServices(node: string): Promise<{ exists: boolean; services: ObservedService[] }>;
+  nodeServices(node: string): Promise<{ exists: boolean; services: CatalogEntry[] }>;
   /** GET /v1/health/node/:node: check id -> owning service id and definition. */
   nodeChecks(
     node: string,
@@ -15,7 +14,7 @@ export interface ConsulApi {
   /** PUT /v1/txn: all operations or none. */
   txn(ops: readonly TxnOp[]): Promise<void>;
   /** GET /v1/catalog/service/:service: every instance of a service, on any node. */
-  serviceInstances(service: string): Promise<ObservedService[]>;
+  serviceInstances(service: string): Promise<CatalogEntry[]>;
   /** GET /v1/kv/:prefix?recurse: key -> value (decoded), empty when nothing is there. */
   kvList(prefix: string): Promise<Map<string, string>>;
   /** GET /v1/kv/:key: the value, the holder session of its lock if any. */

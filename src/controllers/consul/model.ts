@@ -1,11 +1,15 @@
-/** A catalog registration this controller wants: one running task of one Service. */
-export interface Registration {
+/** A service instance in the catalog: as this controller writes it and as Consul reports any. */
+export interface CatalogEntry {
   readonly id: string;
   readonly service: string;
   readonly tags: readonly string[];
   readonly address: string;
   readonly port: number;
   readonly meta: Readonly<Record<string, string>>;
+}
+
+/** A catalog registration this controller wants: one running task of one Service. */
+export interface Registration extends CatalogEntry {
   readonly check: RegistrationCheck | undefined;
 }
 

@@ -1,27 +1,18 @@
 import { chunk } from "../../util/concurrency.js";
 import { diffValues } from "../diff.js";
 import type { FieldChange } from "../plan-types.js";
-import { OWNER_META, type Registration, type TxnOp } from "./model.js";
+import { type CatalogEntry, OWNER_META, type Registration, type TxnOp } from "./model.js";
 
 /** What the catalog holds on our synthetic node, as read from Consul. */
 export interface ObservedCatalog {
   readonly nodeExists: boolean;
   /** Every service on the node, ours or not. */
-  readonly services: readonly ObservedService[];
+  readonly services: readonly CatalogEntry[];
   /** Check id -> its definition as Consul reports it. */
   readonly checks: ReadonlyMap<
     string,
     { serviceId: string; definition: Record<string, unknown> | undefined }
   >;
-}
-
-export interface ObservedService {
-  readonly id: string;
-  readonly service: string;
-  readonly tags: readonly string[];
-  readonly address: string;
-  readonly port: number;
-  readonly meta: Readonly<Record<string, string>>;
 }
 
 export interface RegistrationChange {
