@@ -1,4 +1,4 @@
-import { type RunningTask, reachablePort } from "../controllers/ecs/tasks.js";
+import { arnResource, type RunningTask, reachablePort } from "../controllers/ecs/tasks.js";
 import type { ManifestSet } from "../specs/loader.js";
 import { findPort } from "../specs/resolve.js";
 import type { Service } from "../specs/service.js";
@@ -58,9 +58,9 @@ function targetsOf(set: ManifestSet, services: readonly Service[], tasks: readon
         mesh: mesh.metadata.name,
         cluster: mesh.spec.ecs.cluster,
         service: task.service,
-        task: lastSegment(task.taskArn),
+        task: arnResource(task.taskArn),
         // family:revision, the last segment of the task-definition ARN.
-        task_definition: lastSegment(task.taskDefinitionArn),
+        task_definition: arnResource(task.taskDefinitionArn),
         // An empty label value is no label in Prometheus; leave it out rather than send "".
         ...(task.availabilityZone ? { availability_zone: task.availabilityZone } : {}),
       },
@@ -72,10 +72,6 @@ function targetsOf(set: ManifestSet, services: readonly Service[], tasks: readon
       compare(a.labels.task, b.labels.task) ||
       compare(a.targets[0], b.targets[0]),
   );
-}
-
-function lastSegment(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1);
 }
 
 /** By code point, so the order does not depend on the machine's locale. */

@@ -1,5 +1,6 @@
 import type { ResourceCondition } from "../controllers/conditions.js";
 import { serviceCondition } from "../controllers/ecs/rollout.js";
+import { arnResource } from "../controllers/ecs/tasks.js";
 import type { MeshReport, TargetReport } from "../controllers/mesh.js";
 import type { ActionRecord, ConditionStatus, ResourceStatus, Target } from "./status.js";
 
@@ -45,10 +46,6 @@ function failedTarget(kind: string, name: string, target: Target, report: Target
   );
 }
 
-function revisionOf(arn: string | undefined): string | undefined {
-  return arn?.slice(arn.lastIndexOf("/") + 1);
-}
-
 /**
  * Per-resource status from one pass: a blocked or failed resource says why; a resource the pass
  * changed is Reconciling until ECS reports its rollout; an unchanged one reads its rollout state
@@ -78,7 +75,16 @@ export function resourceStatuses(report: MeshReport, at: string): ResourceStatus
       } else if (plan.actions.length > 0 || !live) {
         condition = { type: "Reconciling", reason: "Progressing", message: plan.reason };
       } else condition = serviceCondition(live);
-      statuses.push(resource("Service", plan.name, "ecs", condition, at, revisionOf(live?.taskDefinition)));
+      statuses.push(
+        resource(
+          "Service",
+          plan.name,
+          "ecs",
+          condition,
+          at,
+          live?.taskDefinition && arnResource(live.taskDefinition),
+        ),
+      );
     }
   }
   if (report.consul) {

@@ -1,22 +1,13 @@
 import { formatDuration } from "../../specs/duration.js";
 import { consulName, findPort } from "../../specs/resolve.js";
 import type { Service } from "../../specs/service.js";
-import { type RunningTask, reachablePort } from "../ecs/tasks.js";
+import { arnResource, type RunningTask, reachablePort } from "../ecs/tasks.js";
 import { OWNER_META, type Registration } from "./model.js";
 
 export interface RegistrationContext {
   readonly owner: string;
   readonly mesh: string;
   readonly cluster: string;
-}
-
-function taskId(taskArn: string): string {
-  return taskArn.slice(taskArn.lastIndexOf("/") + 1);
-}
-
-/** `family:revision` from a task-definition ARN. */
-function revisionOf(taskDefinitionArn: string): string {
-  return taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf("/") + 1);
 }
 
 /**
@@ -39,7 +30,7 @@ export function desiredRegistrations(
     const mapping = consul.port === undefined ? service.spec.ports[0] : findPort(service, consul.port);
     const port = mapping && reachablePort(task, mapping.containerPort);
     if (port === undefined) continue;
-    const id = `${task.service}-${taskId(task.taskArn)}`;
+    const id = `${task.service}-${arnResource(task.taskArn)}`;
     const check = consul.healthCheck;
     registrations.push({
       id,
@@ -53,7 +44,7 @@ export function desiredRegistrations(
         ecs_cluster: context.cluster,
         ecs_service: task.service,
         ecs_task_arn: task.taskArn,
-        ecs_task_definition: revisionOf(task.taskDefinitionArn),
+        ecs_task_definition: arnResource(task.taskDefinitionArn),
       },
       check: check && {
         checkId: `service:${id}`,

@@ -109,3 +109,11 @@ export async function observeRunningTasks(
     };
   });
 }
+
+/**
+ * The last part of an ECS ARN: a task's id, or a task definition's `family:revision`
+ * (arn:aws:ecs:<region>:<account>:task/<cluster>/<id>, .../task-definition/<family>:<revision>).
+ */
+export function arnResource(arn: string): string {
+  return arn.slice(arn.lastIndexOf("/") + 1);
+}
