@@ -105,6 +105,8 @@ against a local ECS, Consul, Cloud Map and namerd. No AWS account is used.
 
   Status page:  ${started.controller.server.url}/
   Status JSON:  ${started.controller.server.url}/status    Metrics: ${started.controller.server.url}/metrics
+  Prometheus:   http_sd_configs at ${started.controller.server.url}/sd/linkerd and ${started.controller.server.url}/sd/services
+                (a full prometheus.yml is written to ${path.relative(process.cwd(), path.join(started.workdir, "controller", "monitoring-out"))}/)
 
 Commit a change and watch it applied (the controller polls the repository every second):
 
