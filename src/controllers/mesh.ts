@@ -1,4 +1,5 @@
 import { classifyFailure, errorCode, errorMessage } from "../aws/errors.js";
+import { DEFAULT_CONTROLLER_URL } from "../monitoring/ecs-delivery.js";
 import type { Logger } from "../runtime/logger.js";
 import type { ManifestSet } from "../specs/loader.js";
 import { ownerId } from "../specs/resolve.js";
@@ -48,6 +49,8 @@ export interface MeshOptions {
   readonly flags: EcsFlags;
   readonly log: Logger;
   readonly onProgress?: (event: ApplyProgress) => void;
+  /** Where this controller is reached (Prometheus run by Monitoring's delivery.ecs scrapes it). */
+  readonly controllerUrl?: string;
 }
 
 async function attempt<T>(target: string, log: Logger, work: () => Promise<T>): Promise<TargetReport<T>> {
@@ -75,6 +78,7 @@ export async function reconcileMesh(
   options: MeshOptions,
 ): Promise<MeshReport> {
   const mesh = set.mesh.manifest;
+  const controllerUrl = options.controllerUrl ?? DEFAULT_CONTROLLER_URL;
   const log = options.log.child({ mesh: mesh.metadata.name, cluster: mesh.spec.ecs.cluster });
   const cloudMap =
     targets.cloudMap && mesh.spec.cloudMap
@@ -85,7 +89,7 @@ export async function reconcileMesh(
   const registries = cloudMap?.ok ? cloudMap.value.registries : new Map<string, string>();
 
   const ecs = await attempt("ecs", log, async () => {
-    const planned = await planEcsForSet(set, targets.ecs, options.flags, registries);
+    const planned = await planEcsForSet(set, targets.ecs, options.flags, registries, controllerUrl);
     if (options.dryRun) return { planned, applied: undefined };
     const reason = cloudMap && !cloudMap.ok ? cloudMap.error.message : "not created yet";
     const plan = holdUnresolvedRegistries(planned.plan, reason);
@@ -101,15 +105,19 @@ export async function reconcileMesh(
   });
 
   // Nothing registers in Consul: no Consul calls at all (it may not even be reachable).
-  const consulApi = consulServices(set).length > 0 ? targets.consul : undefined;
+  const consulApi = consulServices(set, controllerUrl).length > 0 ? targets.consul : undefined;
   const consul = consulApi
     ? await attempt("consul", log, async () => {
-        const plan = await planConsul(set, {
-          tasks: targets.tasks,
-          addresses: targets.addresses,
-          consul: consulApi,
-          cache: targets.taskCache,
-        });
+        const plan = await planConsul(
+          set,
+          {
+            tasks: targets.tasks,
+            addresses: targets.addresses,
+            consul: consulApi,
+            cache: targets.taskCache,
+          },
+          controllerUrl,
+        );
         return { plan, transactions: options.dryRun ? 0 : await applyConsul(plan, consulApi) };
       })
     : undefined;

@@ -33,12 +33,12 @@ export function linkerdTargets(
 }
 
 /** Each running task of every Service with `spec.metrics`, at the port its metrics are reachable on. */
-export function serviceTargets(set: ManifestSet, tasks: readonly RunningTask[]): Target[] {
-  return targetsOf(
-    set,
-    set.services.map((s) => s.manifest),
-    tasks,
-  );
+export function serviceTargets(
+  set: ManifestSet,
+  services: readonly Service[],
+  tasks: readonly RunningTask[],
+): Target[] {
+  return targetsOf(set, services, tasks);
 }
 
 function targetsOf(set: ManifestSet, services: readonly Service[], tasks: readonly RunningTask[]): Target[] {

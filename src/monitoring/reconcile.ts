@@ -2,6 +2,7 @@ import path from "node:path";
 import { observeRunningTasks } from "../controllers/ecs/tasks.js";
 import { linkerdDaemon } from "../controllers/linkerd/daemon.js";
 import type { MeshTargets } from "../controllers/mesh.js";
+import { meshServices } from "../controllers/mesh-services.js";
 import type { ManifestSet } from "../specs/loader.js";
 import { renderDashboards } from "./dashboards/render.js";
 import { linkerdTargets, type ScrapeTargets, serviceTargets } from "./discovery.js";
@@ -38,9 +39,11 @@ export async function reconcileMonitoring(
 ): Promise<MonitoringResult> {
   const mesh = set.mesh.manifest;
   const daemon = linkerdDaemon(set);
+  // The user's Services and the ones delivery.ecs runs (Prometheus scrapes itself too).
+  const scraped = meshServices(set, controllerUrl).filter((s) => s.spec.metrics && s !== daemon);
   const watched = new Set([
     ...(daemon ? [daemon.metadata.name] : []),
-    ...set.services.filter((s) => s.manifest.spec.metrics).map((s) => s.manifest.metadata.name),
+    ...scraped.map((s) => s.metadata.name),
   ]);
   const tasks =
     watched.size === 0
@@ -52,7 +55,10 @@ export async function reconcileMonitoring(
           watched,
           targets.taskCache,
         );
-  const scrape = { linkerd: linkerdTargets(set, daemon, tasks), services: serviceTargets(set, tasks) };
+  const scrape = {
+    linkerd: linkerdTargets(set, daemon, tasks),
+    services: serviceTargets(set, scraped, tasks),
+  };
   const monitoring = set.monitoring?.manifest;
   const relative = monitoring?.spec.delivery.directory;
   const directory = relative === undefined ? undefined : path.resolve(baseDir, relative);

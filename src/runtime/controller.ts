@@ -204,6 +204,7 @@ export class Controller {
       dryRun: false,
       flags: this.options.flags,
       log,
+      controllerUrl: this.options.advertiseUrl(),
     });
     await this.monitor(loaded.set, log);
     const at = new Date().toISOString();

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { LINKERD_SERVICE, linkerdLauncher } from "../controllers/linkerd/daemon.js";
+import { MONITORING_SERVICES } from "../monitoring/ecs-delivery.js";
 import { checkRoutes } from "../routing/check.js";
 import type { Diagnostic } from "./diagnostic.js";
 import type { Kind } from "./kinds.js";
@@ -53,7 +54,9 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
   for (const service of set.services) diagnostics.push(...checkService(service, mesh?.manifest));
   const serviceNames = new Set(set.identities.filter((i) => i.kind === "Service").map((i) => i.name));
   diagnostics.push(...checkRoutes(mesh, set.services, serviceNames, set.routes));
-  for (const monitoring of set.monitorings) diagnostics.push(...checkMonitoring(monitoring));
+  for (const monitoring of set.monitorings) {
+    diagnostics.push(...checkMonitoring(monitoring), ...checkMonitoringServices(monitoring, set.services));
+  }
   return diagnostics;
 }
 
@@ -296,6 +299,23 @@ function checkPorts(loaded: Loaded<Service>, mesh: Mesh | undefined): Diagnostic
     }
   });
   return diagnostics;
+}
+
+/** `delivery.ecs` runs Prometheus and Grafana as services of their own names. */
+function checkMonitoringServices(
+  { manifest }: Loaded<Monitoring>,
+  services: readonly Loaded<Service>[],
+): Diagnostic[] {
+  if (!manifest.spec.delivery.ecs) return [];
+  return services
+    .filter((service) => MONITORING_SERVICES.includes(service.manifest.metadata.name))
+    .map((service) =>
+      diagnosticAt(
+        service.source,
+        ["metadata", "name"],
+        `"${service.manifest.metadata.name}" is the name of a service Monitoring's delivery.ecs runs; pick another or remove delivery.ecs`,
+      ),
+    );
 }
 
 const RESERVED_JOBS = new Set(["linkerd", "services", "ecsmesh"]);

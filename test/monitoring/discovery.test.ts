@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { linkerdDaemon } from "../../src/controllers/linkerd/daemon.js";
 import { linkerdTargets, serviceTargets } from "../../src/monitoring/discovery.js";
+import type { ManifestSet } from "../../src/specs/loader.js";
 import { demoSet, runningTask } from "./support.js";
+
+const userServices = (set: ManifestSet) => set.services.map((s) => s.manifest);
 
 const set = demoSet();
 const daemon = linkerdDaemon(set);
@@ -52,7 +55,7 @@ describe("linkerd http_sd targets", () => {
 
 describe("service http_sd targets", () => {
   it("lists each running task of a Service with metrics at its reachable port (host port, or itself under awsvpc)", () => {
-    expect(serviceTargets(set, tasks)).toEqual([
+    expect(serviceTargets(set, userServices(set), tasks)).toEqual([
       {
         targets: ["10.0.0.5:32768"],
         labels: {
@@ -81,7 +84,7 @@ describe("service http_sd targets", () => {
 
   it("skips tasks without an address or without a binding for the metrics port", () => {
     expect(
-      serviceTargets(set, [
+      serviceTargets(set, userServices(set), [
         runningTask("world", "no-address", { address: undefined, ports: new Map([[8080, 32768]]) }),
         runningTask("world", "unbound", { ports: new Map([[9999, 32770]]) }),
       ]),
@@ -89,7 +92,9 @@ describe("service http_sd targets", () => {
   });
 
   it("gives the same answer whatever order ECS listed the tasks in", () => {
-    expect(serviceTargets(set, [...tasks].reverse())).toEqual(serviceTargets(set, tasks));
+    expect(serviceTargets(set, userServices(set), [...tasks].reverse())).toEqual(
+      serviceTargets(set, userServices(set), tasks),
+    );
     expect(linkerdTargets(set, daemon, [...tasks].reverse())).toEqual(linkerdTargets(set, daemon, tasks));
   });
 });

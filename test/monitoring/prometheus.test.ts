@@ -17,6 +17,8 @@ import { type RunningPrometheus, startPrometheus } from "./prometheus-process.js
 import { demoSet, monitoringOf, runningTask, WORLD_CLIENT } from "./support.js";
 import { tempDir } from "./temp-dir.js";
 
+const userServices = (set: ManifestSet) => set.services.map((s) => s.manifest);
+
 interface QueryResult {
   status: string;
   error?: string;
@@ -73,7 +75,7 @@ spec:
     metrics: createMetrics(),
     extraRoutes: sdRoutes(() => ({
       linkerd: linkerdTargets(set, daemon, tasks),
-      services: serviceTargets(set, tasks),
+      services: serviceTargets(set, userServices(set), tasks),
     })),
   });
   const dir = await tempDir();

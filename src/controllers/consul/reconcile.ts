@@ -7,7 +7,7 @@ import {
   type TaskObservationCache,
   type TaskReader,
 } from "../ecs/tasks.js";
-import { linkerdDaemon } from "../linkerd/daemon.js";
+import { meshServices } from "../mesh-services.js";
 import type { ConsulApi } from "./consul-client.js";
 import { desiredRegistrations } from "./desired.js";
 import { OWNER_META, syntheticNode } from "./model.js";
@@ -24,23 +24,21 @@ export interface ConsulDeps {
 export const DEFAULT_TXN_MAX_OPS = 64;
 
 /** The Services (and the linkerd daemon) that register in Consul. */
-export function consulServices(set: ManifestSet): Service[] {
-  const daemon = linkerdDaemon(set);
-  return [...set.services.map((s) => s.manifest), ...(daemon ? [daemon] : [])].filter(
-    (s) => s.spec.discovery.consul !== undefined,
-  );
+export function consulServices(set: ManifestSet, controllerUrl: string): Service[] {
+  return meshServices(set, controllerUrl).filter((s) => s.spec.discovery.consul !== undefined);
 }
 
 /** Observe running tasks and the catalog, then plan the transactions that make them agree. */
 export async function planConsul(
   set: ManifestSet,
   deps: ConsulDeps,
+  controllerUrl: string,
   maxOps = DEFAULT_TXN_MAX_OPS,
 ): Promise<ConsulPlan> {
   const mesh = set.mesh.manifest;
   const cluster = mesh.spec.ecs.cluster;
   const owner = ownerId(mesh);
-  const services = consulServices(set);
+  const services = consulServices(set, controllerUrl);
   const node = syntheticNode(cluster);
   const [tasks, catalog, checks] = await Promise.all([
     observeRunningTasks(

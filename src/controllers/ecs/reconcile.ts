@@ -1,8 +1,9 @@
 import type { Inventory } from "../../inventory/inventory.js";
 import type { InventoryStore } from "../../inventory/store.js";
+import { DEFAULT_CONTROLLER_URL } from "../../monitoring/ecs-delivery.js";
 import type { ManifestSet } from "../../specs/loader.js";
 import { ownerId } from "../../specs/resolve.js";
-import { linkerdDaemon } from "../linkerd/daemon.js";
+import { meshServices } from "../mesh-services.js";
 import type { EcsApi } from "./ecs-client.js";
 import { observeEcs, type TaskDefinitionCache } from "./observe.js";
 import { type EcsPlan, type ObservedEcs, planEcs } from "./plan.js";
@@ -26,19 +27,20 @@ export interface EcsPlanned {
   readonly plan: EcsPlan;
 }
 
-/** Render (the Services and the linkerd daemon) -> load inventory -> observe -> plan. */
+/** Render (the Services, the linkerd daemon, monitoring's) -> load inventory -> observe -> plan. */
 export async function planEcsForSet(
   set: ManifestSet,
   deps: EcsDeps,
   flags: EcsFlags,
   /** Cloud Map service ARNs by name, for serviceRegistries. */
   registries: ReadonlyMap<string, string> = new Map(),
+  /** Where the Prometheus that Monitoring's `delivery.ecs` runs reaches this controller. */
+  controllerUrl: string = DEFAULT_CONTROLLER_URL,
 ): Promise<EcsPlanned> {
   const mesh = set.mesh.manifest;
   const cluster = mesh.spec.ecs.cluster;
   const owner = ownerId(mesh);
-  const daemon = linkerdDaemon(set);
-  const services = [...set.services.map((s) => s.manifest), ...(daemon ? [daemon] : [])];
+  const services = meshServices(set, controllerUrl);
   const desired = services.map((service) => renderService(mesh, service, registries));
   const inventory = await deps.store.load(owner, cluster);
   const observed = await observeEcs(deps.api, cluster, desired, inventory, deps.cache);

@@ -1,0 +1,18 @@
+import { monitoringServices } from "../monitoring/ecs-delivery.js";
+import type { ManifestSet } from "../specs/loader.js";
+import type { Service } from "../specs/service.js";
+import { linkerdDaemon } from "./linkerd/daemon.js";
+
+/**
+ * Every ECS service the mesh runs, as Service manifests: the user's, the linkerd DAEMON, and the
+ * Prometheus and Grafana that Monitoring's `delivery.ecs` asks for. ECS, Consul and monitoring
+ * discovery all work from this one list.
+ */
+export function meshServices(set: ManifestSet, controllerUrl: string): Service[] {
+  const daemon = linkerdDaemon(set);
+  return [
+    ...set.services.map((s) => s.manifest),
+    ...(daemon ? [daemon] : []),
+    ...monitoringServices(set, controllerUrl),
+  ];
+}
