@@ -16,3 +16,12 @@ export function meshServices(set: ManifestSet, controllerUrl: string): Service[]
     ...monitoringServices(set, controllerUrl),
   ];
 }
+
+/** The services whose running tasks a pass needs: those in Consul, those with metrics, the daemon. */
+export function observedServices(set: ManifestSet, controllerUrl: string): Service[] {
+  const daemon = linkerdDaemon(set)?.metadata.name;
+  return meshServices(set, controllerUrl).filter(
+    (s) =>
+      s.metadata.name === daemon || s.spec.discovery.consul !== undefined || s.spec.metrics !== undefined,
+  );
+}

@@ -11,7 +11,14 @@ import { applyConsul, consulServices, planConsul } from "./consul/reconcile.js";
 import { type ApplyProgress, type ApplyResult, applyEcsPlan } from "./ecs/apply.js";
 import { holdUnresolvedRegistries } from "./ecs/plan.js";
 import { type EcsDeps, type EcsFlags, type EcsPlanned, planEcsForSet } from "./ecs/reconcile.js";
-import type { InstanceAddresses, TaskObservationCache, TaskReader } from "./ecs/tasks.js";
+import {
+  type InstanceAddresses,
+  observeRunningTasks,
+  type RunningTask,
+  type TaskObservationCache,
+  type TaskReader,
+} from "./ecs/tasks.js";
+import { observedServices } from "./mesh-services.js";
 import type { NamerdApi } from "./namerd/namerd-client.js";
 import { type DtabResult, reconcileDtab } from "./namerd/reconcile.js";
 
@@ -42,6 +49,8 @@ export interface MeshReport {
   readonly ecs: TargetReport<{ planned: EcsPlanned; applied: ApplyResult | undefined }>;
   readonly consul: TargetReport<{ plan: ConsulPlan; transactions: number }> | undefined;
   readonly dtab: TargetReport<DtabResult> | undefined;
+  /** The running tasks this pass observed (services in Consul, with metrics, the daemon). */
+  readonly tasks: readonly RunningTask[];
 }
 
 export interface MeshOptions {
@@ -104,23 +113,32 @@ export async function reconcileMesh(
     return { planned: { ...planned, plan }, applied };
   });
 
+  // Running tasks are observed once per pass, for Consul registrations and monitoring discovery.
+  const watched = new Set(observedServices(set, controllerUrl).map((service) => service.metadata.name));
+  const tasks =
+    watched.size === 0
+      ? undefined
+      : await attempt("ecs-tasks", log, () =>
+          observeRunningTasks(
+            targets.tasks,
+            targets.addresses,
+            mesh.spec.ecs.cluster,
+            watched,
+            targets.taskCache,
+          ),
+        );
+
   // Nothing registers in Consul: no Consul calls at all (it may not even be reachable).
   const consulApi = consulServices(set, controllerUrl).length > 0 ? targets.consul : undefined;
-  const consul = consulApi
-    ? await attempt("consul", log, async () => {
-        const plan = await planConsul(
-          set,
-          {
-            tasks: targets.tasks,
-            addresses: targets.addresses,
-            consul: consulApi,
-            cache: targets.taskCache,
-          },
-          controllerUrl,
-        );
-        return { plan, transactions: options.dryRun ? 0 : await applyConsul(plan, consulApi) };
-      })
-    : undefined;
+  const consul =
+    consulApi && tasks
+      ? tasks.ok
+        ? await attempt("consul", log, async () => {
+            const plan = await planConsul(set, consulApi, tasks.value, controllerUrl);
+            return { plan, transactions: options.dryRun ? 0 : await applyConsul(plan, consulApi) };
+          })
+        : tasks
+      : undefined;
 
   const namerdApi = targets.namerd;
   const dtab = namerdApi
@@ -139,5 +157,5 @@ export async function reconcileMesh(
         return result;
       })
     : undefined;
-  return { cloudMap, ecs, consul, dtab };
+  return { cloudMap, ecs, consul, dtab, tasks: tasks?.ok ? tasks.value : [] };
 }

@@ -1,7 +1,6 @@
 import path from "node:path";
-import { observeRunningTasks } from "../controllers/ecs/tasks.js";
+import type { RunningTask } from "../controllers/ecs/tasks.js";
 import { linkerdDaemon } from "../controllers/linkerd/daemon.js";
-import type { MeshTargets } from "../controllers/mesh.js";
 import { meshServices } from "../controllers/mesh-services.js";
 import type { ManifestSet } from "../specs/loader.js";
 import { renderDashboards } from "./dashboards/render.js";
@@ -29,7 +28,7 @@ export interface MonitoringResult {
  */
 export async function reconcileMonitoring(
   set: ManifestSet,
-  targets: MeshTargets,
+  tasks: readonly RunningTask[],
   controllerUrl: string,
   /** Relative delivery directories are resolved against this (the controller's workdir). */
   baseDir: string,
@@ -37,24 +36,11 @@ export async function reconcileMonitoring(
   grafana: GrafanaApi | undefined,
   message: string,
 ): Promise<MonitoringResult> {
-  const mesh = set.mesh.manifest;
   const daemon = linkerdDaemon(set);
   // The user's Services and the ones delivery.ecs runs (Prometheus scrapes itself too).
-  const scraped = meshServices(set, controllerUrl).filter((s) => s.spec.metrics && s !== daemon);
-  const watched = new Set([
-    ...(daemon ? [daemon.metadata.name] : []),
-    ...scraped.map((s) => s.metadata.name),
-  ]);
-  const tasks =
-    watched.size === 0
-      ? []
-      : await observeRunningTasks(
-          targets.tasks,
-          targets.addresses,
-          mesh.spec.ecs.cluster,
-          watched,
-          targets.taskCache,
-        );
+  const scraped = meshServices(set, controllerUrl).filter(
+    (s) => s.spec.metrics && s.metadata.name !== daemon?.metadata.name,
+  );
   const scrape = {
     linkerd: linkerdTargets(set, daemon, tasks),
     services: serviceTargets(set, scraped, tasks),

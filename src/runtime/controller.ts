@@ -2,6 +2,7 @@ import path from "node:path";
 import cron, { type ScheduledTask } from "node-cron";
 import { errorMessage } from "../aws/errors.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
+import type { RunningTask } from "../controllers/ecs/tasks.js";
 import { type MeshTargets, reconcileMesh } from "../controllers/mesh.js";
 import type { ScrapeTargets } from "../monitoring/discovery.js";
 import type { GrafanaApi } from "../monitoring/grafana-client.js";
@@ -206,7 +207,7 @@ export class Controller {
       log,
       controllerUrl: this.options.advertiseUrl(),
     });
-    await this.monitor(loaded.set, log);
+    await this.monitor(loaded.set, report.tasks, log);
     const at = new Date().toISOString();
     const resources = resourceStatuses(report, at).map((r) => {
       const previous = this.status.resources.find((p) => p.kind === r.kind && p.name === r.name);
@@ -243,11 +244,11 @@ export class Controller {
   }
 
   /** Scrape targets and monitoring files; a failure here is reported and degrades nothing else. */
-  private async monitor(set: ManifestSet, log: Logger): Promise<void> {
+  private async monitor(set: ManifestSet, tasks: readonly RunningTask[], log: Logger): Promise<void> {
     try {
       const result = await reconcileMonitoring(
         set,
-        this.options.connect(set),
+        tasks,
         this.options.advertiseUrl(),
         this.options.workdir,
         this.options.grafana?.(set),

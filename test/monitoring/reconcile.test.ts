@@ -6,7 +6,6 @@ import { HttpGrafanaApi } from "../../src/monitoring/grafana-client.js";
 import { reconcileMonitoring } from "../../src/monitoring/reconcile.js";
 import { type GrafanaServer, startGrafanaServer } from "../../src/sandbox/grafana/server.js";
 import { loadSet, serviceYaml } from "../controllers/ecs/support.js";
-import { type Sandbox, startSandbox, targetsFor } from "../controllers/mesh-support.js";
 
 const MESH = `apiVersion: ecsmesh.io/v1alpha1
 kind: Mesh
@@ -23,14 +22,12 @@ spec:
   delivery: {directory: out, grafanaUrl: "${url}"}
 `;
 
-let sandbox: Sandbox;
 let grafana: GrafanaServer;
 beforeAll(async () => {
-  sandbox = await startSandbox("demo");
   grafana = await startGrafanaServer();
 });
 afterAll(async () => {
-  await Promise.all([sandbox.close(), grafana.close()]);
+  await grafana.close();
 });
 
 describe("the monitoring target", () => {
@@ -42,14 +39,7 @@ describe("the monitoring target", () => {
     );
     const base = await mkdtemp(path.join(tmpdir(), "ecsmesh-monitoring-"));
     const api = new HttpGrafanaApi({ url: grafana.url, token: grafana.token });
-    const first = await reconcileMonitoring(
-      set,
-      targetsFor(sandbox),
-      "http://127.0.0.1:8080",
-      base,
-      api,
-      "test",
-    );
+    const first = await reconcileMonitoring(set, [], "http://127.0.0.1:8080", base, api, "test");
     expect(first.directory).toBe(path.join(base, "out"));
     expect(first.filesWritten).toEqual(
       expect.arrayContaining([
@@ -70,14 +60,7 @@ describe("the monitoring target", () => {
     expect(first.grafana?.pushed.length).toBe(4);
 
     grafana.calls.reset();
-    const second = await reconcileMonitoring(
-      set,
-      targetsFor(sandbox),
-      "http://127.0.0.1:8080",
-      base,
-      api,
-      "test",
-    );
+    const second = await reconcileMonitoring(set, [], "http://127.0.0.1:8080", base, api, "test");
     expect(second.filesWritten).toEqual([]);
     expect(second.grafana).toMatchObject({ pushed: [], unchanged: expect.arrayContaining(["linkerd-viz"]) });
     expect(grafana.calls.writes()).toBe(0);

@@ -1,24 +1,12 @@
 import type { ManifestSet } from "../../specs/loader.js";
 import { ownerId } from "../../specs/resolve.js";
 import type { Service } from "../../specs/service.js";
-import {
-  type InstanceAddresses,
-  observeRunningTasks,
-  type TaskObservationCache,
-  type TaskReader,
-} from "../ecs/tasks.js";
+import type { RunningTask } from "../ecs/tasks.js";
 import { meshServices } from "../mesh-services.js";
 import type { ConsulApi } from "./consul-client.js";
 import { desiredRegistrations } from "./desired.js";
 import { OWNER_META, syntheticNode } from "./model.js";
 import { type ConsulPlan, planRegistrations } from "./plan.js";
-
-export interface ConsulDeps {
-  readonly tasks: TaskReader;
-  readonly addresses: InstanceAddresses;
-  readonly consul: ConsulApi;
-  readonly cache: TaskObservationCache;
-}
 
 /** Consul 1.14 raised the limit to 128; 64 works with every version. */
 export const DEFAULT_TXN_MAX_OPS = 64;
@@ -28,10 +16,11 @@ export function consulServices(set: ManifestSet, controllerUrl: string): Service
   return meshServices(set, controllerUrl).filter((s) => s.spec.discovery.consul !== undefined);
 }
 
-/** Observe running tasks and the catalog, then plan the transactions that make them agree. */
+/** Reads the catalog and plans the transactions that make it match the running tasks. */
 export async function planConsul(
   set: ManifestSet,
-  deps: ConsulDeps,
+  consul: ConsulApi,
+  tasks: readonly RunningTask[],
   controllerUrl: string,
   maxOps = DEFAULT_TXN_MAX_OPS,
 ): Promise<ConsulPlan> {
@@ -40,17 +29,7 @@ export async function planConsul(
   const owner = ownerId(mesh);
   const services = consulServices(set, controllerUrl);
   const node = syntheticNode(cluster);
-  const [tasks, catalog, checks] = await Promise.all([
-    observeRunningTasks(
-      deps.tasks,
-      deps.addresses,
-      cluster,
-      new Set(services.map((s) => s.metadata.name)),
-      deps.cache,
-    ),
-    deps.consul.nodeServices(node),
-    deps.consul.nodeChecks(node),
-  ]);
+  const [catalog, checks] = await Promise.all([consul.nodeServices(node), consul.nodeChecks(node)]);
   const desired = desiredRegistrations(services, tasks, { owner, mesh: mesh.metadata.name, cluster });
   // consul-esm treats nodes marked external as ones whose checks it runs.
   const nodeMeta = { [OWNER_META]: owner, "external-node": "true", "external-probe": "false" };
