@@ -6,7 +6,6 @@ import { parseAllDocuments } from "yaml";
 import { applyEcsPlan } from "../controllers/ecs/apply.js";
 import type { EcsPlan } from "../controllers/ecs/plan.js";
 import { planEcsForSet } from "../controllers/ecs/reconcile.js";
-import { ConsulInventoryStore } from "../inventory/consul-store.js";
 import { type GitAuth, GitSource } from "../runtime/git-source.js";
 import { type Diagnostic, formatDiagnostic } from "../specs/diagnostic.js";
 import {
@@ -153,18 +152,16 @@ export async function bootstrapCommand(options: BootstrapOptions, env: CliEnv, i
     return EXIT.invalid;
   }
 
+  // connect() keeps the inventory where the controller does: Consul KV when there is a Consul.
   const targets = connect(set, options.inventory, env);
-  // The controller keeps its inventory in Consul KV when it has a Consul (see run.ts): so does bootstrap.
-  const store =
-    targets.consul && env.consulAddress ? new ConsulInventoryStore(targets.consul) : targets.ecs.store;
+  const store = targets.ecs.store;
   if (controller.spec.env.CONSUL_HTTP_ADDR && !env.consulAddress) {
     io.err(
       `warning: ${name} keeps its inventory in Consul, but without CONSUL_HTTP_ADDR bootstrap records it in ${store.location};\n` +
         "the controller will then find itself tagged ours but missing from its inventory, and leave itself alone.\n",
     );
   }
-  const deps = { ...targets.ecs, store };
-  const planned = await planEcsForSet(set, deps, { allowMassPrune: false, adopt: false });
+  const planned = await planEcsForSet(set, targets.ecs, { allowMassPrune: false, adopt: false });
   const plan = controllerOnly(planned.plan, name);
   const { cluster, region } = set.mesh.manifest.spec.ecs;
   const header = `ECS cluster ${cluster} in ${region} (owner ${ownerId(set.mesh.manifest)}, inventory ${store.location})`;
@@ -172,7 +169,7 @@ export async function bootstrapCommand(options: BootstrapOptions, env: CliEnv, i
   const blocked = plan.resources.some((r) => r.outcome === "blocked");
   if (options.dryRun) return blocked ? EXIT.invalid : hasChanges(plan) ? EXIT_CHANGES : EXIT.ok;
 
-  const applied = await applyEcsPlan(deps.api, plan, planned.inventory, store, targets.log);
+  const applied = await applyEcsPlan(targets.ecs.api, plan, planned.inventory, store, targets.log);
   const failed = applied.resources.filter((r) => r.error);
   for (const r of failed) io.err(`${r.name}: ${r.error?.code}: ${r.error?.message}\n`);
   if (failed.length > 0 || blocked) return EXIT.invalid;

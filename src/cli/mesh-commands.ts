@@ -4,6 +4,7 @@ import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import { waitForRollouts } from "../controllers/ecs/wait.js";
 import { type MeshReport, type MeshTargets, reconcileMesh, type TargetReport } from "../controllers/mesh.js";
 import { meshTargets } from "../controllers/targets.js";
+import { ConsulInventoryStore } from "../inventory/consul-store.js";
 import { FileInventoryStore } from "../inventory/store.js";
 import { createLogger, type Logger } from "../runtime/logger.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
@@ -27,7 +28,10 @@ export interface CliEnv {
 export interface MeshCommandOptions extends EcsFlags {
   readonly dir: string;
   readonly output: "text" | "json";
-  /** Inventory file; default .ecsmesh/inventory/<cluster>/<owner>.json under the working directory. */
+  /**
+   * Inventory file; without it, Consul KV when CONSUL_HTTP_ADDR is set (where the controller keeps
+   * it), else .ecsmesh/inventory/<cluster>/<owner>.json under the working directory.
+   */
   readonly inventory: string | undefined;
   readonly wait: boolean;
   readonly timeoutMs: number;
@@ -57,14 +61,18 @@ export function connect(
       `AWS_REGION is ${env.awsRegion} but the Mesh's ecs.region is ${region}; refusing to guess`,
     );
   }
-  const file =
-    inventoryFile ?? path.join(".ecsmesh", "inventory", mesh.spec.ecs.cluster, `${ownerId(mesh)}.json`);
   const consul = env.consulAddress
     ? new HttpConsulApi({ address: env.consulAddress, token: env.consulToken })
     : undefined;
+  // Same place as the controller's: Consul KV when there is a Consul, unless a file is named.
+  const defaultFile = path.join(".ecsmesh", "inventory", mesh.spec.ecs.cluster, `${ownerId(mesh)}.json`);
+  const store =
+    inventoryFile === undefined && consul
+      ? new ConsulInventoryStore(consul)
+      : new FileInventoryStore(inventoryFile ?? defaultFile);
   return {
     ...meshTargets(set, {
-      store: new FileInventoryStore(file),
+      store,
       consul,
       consulToken: env.consulToken,
       namerdUrl: env.namerdUrl,

@@ -222,7 +222,11 @@ describe("ecsmesh bootstrap against the local ECS", () => {
     const consul = await startConsulServer();
     try {
       const dir = await checkoutWithApp();
-      const { code, stderr } = await bootstrap({ ...SOURCE, dir }, { ...ENV, consulAddress: consul.url });
+      // No --inventory: with a Consul, the inventory goes where the controller keeps it.
+      const { code, stderr } = await bootstrap(
+        { ...SOURCE, dir, inventory: undefined },
+        { ...ENV, consulAddress: consul.url },
+      );
       expect(stderr).toBe("");
       expect(code).toBe(0);
       const store = new ConsulInventoryStore(new HttpConsulApi({ address: consul.url, token: undefined }));
