@@ -1,4 +1,4 @@
-import { access, mkdir, realpath, stat } from "node:fs/promises";
+import { access, mkdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { GitSourceError, runGit } from "./git-command.js";
 import { type GitAuth, type GitRemote, gitRemote } from "./git-remote.js";
@@ -33,6 +33,9 @@ export interface GitCheckout extends GitRevision {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** Lock files a killed git can leave in a repository (index, shallow file, the checked-out HEAD). */
+const STALE_LOCKS = ["index.lock", "shallow.lock", "HEAD.lock", "config.lock"];
+
 // Old commits must not pile up in a repository that is fetched forever: no reflog keeps them reachable, and
 // automatic gc runs inside the (timed) fetch instead of a detached process that outlives it.
 const REPOSITORY_CONFIG = { "core.logAllRefUpdates": "false", "gc.autoDetach": "false" };
@@ -46,6 +49,7 @@ export class GitSource {
   readonly #timeoutMs: number;
   // Fetches run one after another: two gits checking out in one work tree would fight over its locks.
   #queue: Promise<unknown> = Promise.resolve();
+  #locksCleared = false;
 
   constructor(options: GitSourceOptions) {
     this.#remote = gitRemote(options.url, options.auth);
@@ -81,7 +85,12 @@ export class GitSource {
     if (!(await exists(path.join(repo, ".git")))) {
       await mkdir(repo, { recursive: true });
       await this.#git(["init", "--quiet", repo]);
+    } else if (!this.#locksCleared) {
+      // This source owns the workdir and serializes its gits, so a lock left at start-up is from a
+      // process that was killed mid-fetch; git would refuse every later fetch until it is gone.
+      await Promise.all(STALE_LOCKS.map((lock) => rm(path.join(repo, ".git", lock), { force: true })));
     }
+    this.#locksCleared = true;
     await this.#git(
       ["fetch", "--quiet", "--depth", "1", "--no-tags", "--", this.#remote.url, this.#refName],
       repo,

@@ -115,6 +115,18 @@ describe("GitSource", () => {
     expect(await git(after.dir, "rev-list", "--count", "HEAD")).toBe("1");
   });
 
+  it("recovers from the lock files a killed git leaves behind when a new process starts", async () => {
+    const repo = await origin();
+    const workdir = freshDir("workdir");
+    await source(repo.url, { workdir }).fetch();
+    const second = await repo.commit({ "deploy/new.yaml": "kind: Route\n" });
+    // As if the previous controller died mid-fetch: git refuses to run while these exist.
+    await writeFile(path.join(workdir, ".git", "index.lock"), "");
+    await writeFile(path.join(workdir, ".git", "shallow.lock"), "");
+    const restarted = await source(repo.url, { workdir }).fetch();
+    expect(restarted.sha).toBe(second);
+  });
+
   it("removes stray, ignored and modified files on the next fetch", async () => {
     const repo = await origin();
     const src = source(repo.url);
