@@ -17,6 +17,7 @@ import { paginate } from "./pagination.js";
 import { QUOTAS } from "./quotas.js";
 import { resolveNamespace, visibleNamespaces } from "./resolve.js";
 import type { CloudMapState, NamespaceRecord, NamespaceType } from "./state.js";
+import { isRetryOf } from "./state.js";
 import { parseTags } from "./tags.js";
 
 /** Route 53's default SOA TTL for the private hosted zone of a DNS namespace. */
@@ -99,11 +100,7 @@ function createNamespace(
   const taken = [...state.namespaces.values()].find((namespace) => namespace.name === name);
   if (taken !== undefined) {
     const { creation } = taken;
-    if (
-      creatorRequestId !== undefined &&
-      creation.creatorRequestId === creatorRequestId &&
-      creation.digest === digest
-    ) {
+    if (isRetryOf(creation, creatorRequestId, digest)) {
       return { OperationId: creation.operation.id };
     }
     throw taken.status === "CREATING" ? duplicateRequest(creation.operation) : namespaceAlreadyExists(taken);

@@ -17,6 +17,7 @@ import type { OperationRunner } from "./operation-runner.js";
 import { paginate } from "./pagination.js";
 import { findNamespace, resolveService } from "./resolve.js";
 import type { CloudMapState, NamespaceRecord, ServiceRecord } from "./state.js";
+import { isRetryOf } from "./state.js";
 import { parseTags } from "./tags.js";
 
 /** The model's ServiceName: DNS labels joined by dots, at most 127 characters, or a lone dot. */
@@ -116,11 +117,7 @@ function createService(state: CloudMapState, input: JsonReader): ServiceRecord {
   const taken = [...namespace.services].find((service) => sameName(service.name));
   if (taken !== undefined) {
     const { creation } = taken;
-    if (
-      creatorRequestId !== undefined &&
-      creation.creatorRequestId === creatorRequestId &&
-      creation.digest === digest
-    ) {
+    if (isRetryOf(creation, creatorRequestId, digest)) {
       return taken;
     }
     throw serviceAlreadyExists(taken);

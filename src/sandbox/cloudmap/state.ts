@@ -60,6 +60,18 @@ export interface Creation {
   readonly digest: string;
 }
 
+/**
+ * A create call repeated with the same CreatorRequestId and the same input is a retry, answered
+ * with what the first call made; anything else under a taken name is a conflict.
+ */
+export function isRetryOf(creation: Creation, creatorRequestId: string | undefined, digest: string): boolean {
+  return (
+    creatorRequestId !== undefined &&
+    creation.creatorRequestId === creatorRequestId &&
+    creation.digest === digest
+  );
+}
+
 export interface OperationRecord {
   readonly id: string;
   readonly type: OperationType;
