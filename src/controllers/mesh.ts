@@ -145,7 +145,10 @@ export async function reconcileMesh(
     ? await attempt("namerd", log, async () => {
         const namespace = mesh.spec.linkerd.namespace;
         const store = targets.ecs.store;
-        const inventory = await store.load(ownerId(mesh), mesh.spec.ecs.cluster);
+        // The ECS step already loaded (and saved) the inventory this pass; read it again only if it failed.
+        const inventory = ecs.ok
+          ? (ecs.value.applied?.inventory ?? ecs.value.planned.inventory)
+          : await store.load(ownerId(mesh), mesh.spec.ecs.cluster);
         const result = await reconcileDtab(set, namerdApi, inventory.dtabs?.[namespace], options.dryRun);
         if (
           !options.dryRun &&
