@@ -1,4 +1,4 @@
-/** A local ECS server for the sandbox tests, with every request and response held to the botocore model. */
+/** A local ECS server for the sandbox tests, with every request and response held to the ECS contract. */
 
 import {
   ECSClient,
@@ -6,17 +6,11 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
 import { expect } from "vitest";
-import type { AwsJsonExchange } from "../../src/sandbox/aws-json-server.js";
-import { AwsModel, modelFile } from "../../src/sandbox/aws-model.js";
 import { type EcsServer, type EcsServerOptions, startEcsServer } from "../../src/sandbox/ecs/server.js";
+import { ecsContract } from "./contracts.js";
 import { fixture, stoppedAfterEach } from "./fixture.js";
 
-export const ecsModel = AwsModel.load(modelFile("ecs", "2014-11-13"));
-
 export const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
-
-/** Errors any AWS JSON service may answer with, beyond the model's exception shapes. */
-const COMMON_ERRORS = new Set(["ThrottlingException", "UnknownOperationException", "SerializationException"]);
 
 /** Fast enough for tests: tasks start in 30 ms and stop in 20 ms. */
 export const FAST_TIMING = { tickMs: 10, taskStartMs: 30, taskStopMs: 20 };
@@ -24,9 +18,9 @@ export const FAST_TIMING = { tickMs: 10, taskStartMs: 30, taskStopMs: 20 };
 export interface TestEcs {
   readonly server: EcsServer;
   readonly client: ECSClient;
-  /** Requests that broke the model's input shapes (tests of validation send some on purpose). */
+  /** Requests that broke the contract's input shapes (tests of validation send some on purpose). */
   readonly requestIssues: string[];
-  /** Responses that broke the model's output or error shapes: always a bug. */
+  /** Responses that broke the contract's output or error shapes: always a bug. */
   readonly responseIssues: string[];
   /** How many answered requests were checked. */
   checked: number;
@@ -47,7 +41,9 @@ export async function startTestEcs(options: EcsServerOptions = {}): Promise<Test
     timing: { ...FAST_TIMING, ...options.timing },
     onExchange: (exchange) => {
       test.checked += 1;
-      checkExchange(exchange, requestIssues, responseIssues);
+      const issues = ecsContract.exchangeIssues(exchange);
+      requestIssues.push(...issues.request);
+      responseIssues.push(...issues.response);
     },
   });
   const client = newClient(server.url);
@@ -65,42 +61,23 @@ export async function startTestEcs(options: EcsServerOptions = {}): Promise<Test
   return test;
 }
 
-/** Closes the server after checking that every request and response it saw kept to the model. */
+/** Closes the server after checking that every request and response it saw kept to the contract. */
 export async function closeChecked(test: TestEcs): Promise<void> {
   await test.close();
   expect(test.responseIssues).toEqual([]);
   expect(test.requestIssues).toEqual([]);
 }
 
-/** A fresh server and client for each test of the file, model-checked and closed after it. */
+/** A fresh server and client for each test of the file, contract-checked and closed after it. */
 export const ecsPerTest = (options: EcsServerOptions = {}): TestEcs =>
   fixture("test", () => startTestEcs(options), closeChecked);
 
-/** One server and client for the whole file, model-checked and closed after its tests. */
+/** One server and client for the whole file, contract-checked and closed after its tests. */
 export const ecsForFile = (options: EcsServerOptions = {}): TestEcs =>
   fixture("file", () => startTestEcs(options), closeChecked);
 
-/** For tests that start their own server (with their own options): model-checks and closes it after the test. */
+/** For tests that start their own server (with their own options): contract-checks and closes it after the test. */
 export const ecsStartedByEachTest = () => stoppedAfterEach(startTestEcs, closeChecked);
-
-function checkExchange(exchange: AwsJsonExchange, requestIssues: string[], responseIssues: string[]): void {
-  const { operation, input, statusCode, body } = exchange;
-  const known = ecsModel.operationNames().includes(operation);
-  const describe = (kind: string) => (issue: { path: string; message: string }) =>
-    `${operation} ${kind} ${issue.path}: ${issue.message}`;
-  if (known) requestIssues.push(...ecsModel.validateInput(operation, input).map(describe("request")));
-  const answer = JSON.parse(body) as Record<string, unknown>;
-  if (statusCode === 200) {
-    if (!known) responseIssues.push(`${operation} answered 200 but is not in the model`);
-    else responseIssues.push(...ecsModel.validateOutput(operation, answer).map(describe("response")));
-    return;
-  }
-  const { __type: code, ...error } = answer;
-  if (typeof code !== "string") responseIssues.push(`${operation} error without __type`);
-  else if (ecsModel.isError(code))
-    responseIssues.push(...ecsModel.validate(code, error).map(describe("error")));
-  else if (!COMMON_ERRORS.has(code)) responseIssues.push(`${operation} answered the unknown error ${code}`);
-}
 
 /** Polls until `check` stops throwing (or rethrows its last failure after `timeoutMs`). */
 export async function eventually<T>(

@@ -14,6 +14,7 @@ import {
   ResourceInUse,
 } from "@aws-sdk/client-servicediscovery";
 import { describe, expect, it } from "vitest";
+import { cloudMapContract, onlyWithBotocore } from "../contracts.js";
 import {
   cloudMapStartedByEachTest,
   deliberatelyInvalid,
@@ -139,7 +140,14 @@ describe("creating a namespace", () => {
     await expect(t.client.send(new CreateHttpNamespaceCommand({ Name: "has space" }))).rejects.toBeInstanceOf(
       InvalidInput,
     );
-    deliberatelyInvalid(t, /Name: "arn:mesh" does not match/, /Name: "has space" does not match/);
+    deliberatelyInvalid(
+      t,
+      ...onlyWithBotocore(
+        cloudMapContract,
+        /Name: "arn:mesh" does not match/,
+        /Name: "has space" does not match/,
+      ),
+    );
   });
 });
 
@@ -184,7 +192,7 @@ describe("listing namespaces", () => {
       new ListNamespacesCommand({ MaxResults: 101 }),
     ];
     for (const command of bad) await expect(t.client.send(command)).rejects.toBeInstanceOf(InvalidInput);
-    deliberatelyInvalid(t, /MaxResults: 101 is above the maximum 100/);
+    deliberatelyInvalid(t, ...onlyWithBotocore(cloudMapContract, /MaxResults: 101 is above the maximum 100/));
   });
 });
 

@@ -18,6 +18,7 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-servicediscovery";
 import { beforeEach, describe, expect, it } from "vitest";
+import { cloudMapContract, onlyWithBotocore } from "../contracts.js";
 import {
   cloudMapPerTest,
   deliberatelyInvalid,
@@ -154,7 +155,7 @@ describe("creating a service", () => {
       "InvalidInput",
       "InvalidInput",
     ]);
-    deliberatelyInvalid(t, /Name: "-bad-" does not match/);
+    deliberatelyInvalid(t, ...onlyWithBotocore(cloudMapContract, /Name: "-bad-" does not match/));
   });
 });
 

@@ -1,4 +1,4 @@
-/** A local Cloud Map for the tests, driven by the real SDK client, with every exchange held to the botocore model. */
+/** A local Cloud Map for the tests, driven by the real SDK client, with every exchange held to the Cloud Map contract. */
 
 import {
   CreateHttpNamespaceCommand,
@@ -10,29 +10,23 @@ import {
   ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
 import { expect, vi } from "vitest";
-import type { AwsJsonExchange } from "../../../src/sandbox/aws-json-server.js";
-import { AwsModel, modelFile } from "../../../src/sandbox/aws-model.js";
 import {
   type CloudMapServer,
   type CloudMapServerOptions,
   startCloudMapServer,
 } from "../../../src/sandbox/cloudmap/server.js";
+import { cloudMapContract } from "../contracts.js";
 import { fixture, stoppedAfterEach } from "../fixture.js";
-
-const cloudMapModel = AwsModel.load(modelFile("servicediscovery", "2017-03-14"));
 
 /** Operations take 10 ms SUBMITTED and 20 ms PENDING. */
 const FAST_TIMING = { submittedMs: 10, pendingMs: 20 };
 
-/** Errors any AWS JSON service may answer with, beyond the model's exception shapes. */
-const COMMON_ERRORS = new Set(["UnknownOperationException", "SerializationException", "InternalFailure"]);
-
 export interface TestCloudMap {
   readonly server: CloudMapServer;
   readonly client: ServiceDiscoveryClient;
-  /** Requests that broke the model's input shapes (tests of validation send some on purpose). */
+  /** Requests that broke the contract's input shapes (tests of validation send some on purpose). */
   readonly requestIssues: string[];
-  /** Responses that broke the model's output or error shapes: always a bug. */
+  /** Responses that broke the contract's output or error shapes: always a bug. */
   readonly responseIssues: string[];
   close(): Promise<void>;
 }
@@ -54,7 +48,11 @@ export async function startTestCloudMap(options: CloudMapServerOptions = {}): Pr
   const server = await startCloudMapServer({
     ...options,
     timing: { ...FAST_TIMING, ...options.timing },
-    onExchange: (exchange) => checkExchange(exchange, requestIssues, responseIssues),
+    onExchange: (exchange) => {
+      const issues = cloudMapContract.exchangeIssues(exchange);
+      requestIssues.push(...issues.request);
+      responseIssues.push(...issues.response);
+    },
   });
   const client = newClient(server.url);
   return {
@@ -69,40 +67,18 @@ export async function startTestCloudMap(options: CloudMapServerOptions = {}): Pr
   };
 }
 
-/** Closes the server after checking that every request and response it saw kept to the model. */
+/** Closes the server after checking that every request and response it saw kept to the contract. */
 export async function closeChecked(test: TestCloudMap): Promise<void> {
   await test.close();
   expect(test.responseIssues).toEqual([]);
   expect(test.requestIssues).toEqual([]);
 }
 
-/** A fresh server and client for each test of the file, model-checked and closed after it. */
+/** A fresh server and client for each test of the file, contract-checked and closed after it. */
 export const cloudMapPerTest = (): TestCloudMap => fixture("test", () => startTestCloudMap(), closeChecked);
 
-/** For tests that start their own server (with their own options): model-checks and closes it after the test. */
+/** For tests that start their own server (with their own options): contract-checks and closes it after the test. */
 export const cloudMapStartedByEachTest = () => stoppedAfterEach(startTestCloudMap, closeChecked);
-
-function checkExchange(
-  { operation, input, statusCode, body }: AwsJsonExchange,
-  requests: string[],
-  responses: string[],
-) {
-  const known = cloudMapModel.operationNames().includes(operation);
-  const describe = (kind: string) => (issue: { path: string; message: string }) =>
-    `${operation} ${kind} ${issue.path}: ${issue.message}`;
-  if (known) requests.push(...cloudMapModel.validateInput(operation, input).map(describe("request")));
-  const answer = JSON.parse(body) as Record<string, unknown>;
-  if (statusCode === 200) {
-    if (known) responses.push(...cloudMapModel.validateOutput(operation, answer).map(describe("response")));
-    else responses.push(`${operation} answered 200 but is not in the model`);
-    return;
-  }
-  const { __type: code, ...members } = answer;
-  if (typeof code !== "string") responses.push(`${operation} error without __type`);
-  else if (cloudMapModel.isError(code)) {
-    responses.push(...cloudMapModel.validate(code, members).map(describe("error")));
-  } else if (!COMMON_ERRORS.has(code)) responses.push(`${operation} answered the unknown error ${code}`);
-}
 
 /** Polls GetOperation until the operation ends in SUCCESS or FAIL. */
 export function settled(client: ServiceDiscoveryClient, operationId: string | undefined): Promise<Operation> {
