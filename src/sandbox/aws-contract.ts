@@ -131,7 +131,7 @@ export class AwsContract {
     if (schema.isStructSchema()) return this.#structureProblem(schema, value, at, shape, issues);
     if (schema.isListSchema()) {
       if (!Array.isArray(value)) return "must be a list";
-      const item = schema.getValueSchema();
+      const item = itemSchema(schema);
       value.forEach((element, index) => {
         this.#check(item, element, `${at}[${index}]`, this.botocore?.shape(shape?.member), issues);
       });
@@ -139,7 +139,7 @@ export class AwsContract {
     }
     if (schema.isMapSchema()) {
       if (!isPlainObject(value)) return "must be a map";
-      const [key, item] = [schema.getKeySchema(), schema.getValueSchema()];
+      const [key, item] = [keySchema(schema), itemSchema(schema)];
       for (const [name, element] of Object.entries(value)) {
         this.#check(key, name, `${at}{${name}}`, this.botocore?.shape(shape?.key), issues);
         this.#check(item, element, `${at}.${name}`, this.botocore?.shape(shape?.value), issues);
@@ -162,7 +162,7 @@ export class AwsContract {
   ): string | undefined {
     const name = schema.getName() ?? "structure";
     if (!isPlainObject(value)) return `${name} must be a structure`;
-    const members = new Map(schema.structIterator());
+    const members = memberSchemas(schema);
     for (const [member, item] of Object.entries(value)) {
       const memberSchema = members.get(member);
       if (memberSchema === undefined) issues.push({ path: at, message: `${name} has no member ${member}` });
@@ -184,12 +184,25 @@ export class AwsContract {
   }
 }
 
+/** Works a schema's parts out once: every response walks the same few schemas again. */
+function memoized<T>(work: (schema: NormalizedSchema) => T): (schema: NormalizedSchema) => T {
+  const known = new WeakMap<NormalizedSchema, T>();
+  return (schema) => {
+    if (!known.has(schema)) known.set(schema, work(schema));
+    return known.get(schema) as T;
+  };
+}
+
+const memberSchemas = memoized((schema) => new Map(schema.structIterator()));
+const itemSchema = memoized((schema) => schema.getValueSchema());
+const keySchema = memoized((schema) => schema.getKeySchema());
+
 /** Static structure schemas list their required members first and end with how many there are. */
-function requiredMembers(schema: NormalizedSchema): string[] {
+const requiredMembers = memoized((schema) => {
   type StaticStructure = [unknown, unknown, unknown, unknown, readonly string[], unknown, number?];
   const [, , , , memberNames, , requiredCount = 0] = schema.getSchema() as unknown as StaticStructure;
   return memberNames.slice(0, requiredCount);
-}
+});
 
 interface ScalarKind {
   readonly label: string;
