@@ -174,3 +174,22 @@ export function diagnosticAt(
     message,
   };
 }
+
+/** An exception thrown by a check, as an error at `path`: a bug in one check must not hide the rest of the report. */
+export function failedCheck(source: SourceDocument, path: FieldPath, error: unknown): Diagnostic {
+  const reason = error instanceof Error ? error.message : String(error);
+  return diagnosticAt(source, path, `could not be checked (a bug in ecsmesh, please report it): ${reason}`);
+}
+
+/** Runs a check of one document, turning an exception into a positioned error (see failedCheck). */
+export function checkSafely(
+  source: SourceDocument,
+  path: FieldPath,
+  check: () => Diagnostic[],
+): Diagnostic[] {
+  try {
+    return check();
+  } catch (error) {
+    return [failedCheck(source, path, error)];
+  }
+}
