@@ -41,8 +41,11 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
     ...checkSingleton(set.identities, "Monitoring"),
   );
   diagnostics.push(...checkUniqueNames(set.identities));
-  const mesh = set.meshes[0];
-  if (!set.identities.some((identity) => identity.kind === "Mesh")) {
+  // Only the set's first Mesh counts: when it is invalid, a valid second one (already an error
+  // above) would make the checks against it misleading.
+  const firstMesh = set.identities.find((identity) => identity.kind === "Mesh");
+  const mesh = set.meshes.find((candidate) => candidate.source === firstMesh?.source);
+  if (!firstMesh) {
     diagnostics.push({
       severity: "error",
       file: path.dirname(anyFile),

@@ -152,6 +152,38 @@ describe.each(["examples/hello-world", "examples/todo"])("an unknown field in an
   });
 });
 
+describe("a set whose first Mesh is invalid and second valid", () => {
+  it("does not check the Services against the second Mesh", () => {
+    const meshes = `apiVersion: ecsmesh.io/v1alpha1
+kind: Mesh
+metadata: { name: first }
+spec:
+  ecs: { cluster: first, region: us-east-1 }
+  replicas: 2
+---
+apiVersion: ecsmesh.io/v1alpha1
+kind: Mesh
+metadata: { name: second }
+spec:
+  ecs: { cluster: second, region: us-east-1, defaults: { launchType: FARGATE } }
+`;
+    const service = `apiVersion: ecsmesh.io/v1alpha1
+kind: Service
+metadata: { name: api }
+spec: { image: api:1, memory: 256 }
+`;
+    const result = loadManifests([
+      { file: "mesh.yaml", text: meshes },
+      { file: "api.yaml", text: service },
+    ]);
+    // Not "Fargate needs cpu..." nor "awsvpc needs network...": api is not in the second Mesh.
+    expect((result.ok ? [] : result.diagnostics).map(formatDiagnostic)).toEqual([
+      'mesh.yaml:6:3: error: unknown field "replicas" (spec.replicas)',
+      "mesh.yaml:9:7: error: a second Mesh; a manifest set has at most one (the first is at mesh.yaml:3) (kind)",
+    ]);
+  });
+});
+
 describe("a check that throws", () => {
   it("becomes an error at the field it was checking instead of ending the report", () => {
     const [source] = parseYamlFile("m.yaml", "kind: Route\nspec:\n  dtab: /svc => /x\n").documents;
