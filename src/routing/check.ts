@@ -149,7 +149,11 @@ function checkDestination(
 ): Diagnostic[] {
   if (destination.service === undefined) return [];
   if (!serviceNames.has(destination.service)) {
-    const known = [...serviceNames].filter((n) => n !== undefined).join(", ") || "none";
+    const known =
+      [...serviceNames]
+        .filter((n) => n !== undefined)
+        .sort()
+        .join(", ") || "none";
     return [
       diagnosticAt(
         source,

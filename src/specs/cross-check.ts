@@ -20,7 +20,13 @@ export interface Identity {
 }
 
 export interface Candidates {
+  /** Every document YAML could read, valid or not. */
   readonly identities: readonly Identity[];
+  /**
+   * Documents with YAML errors, as far as their kind and name could be read: their errors are
+   * reported already, so a reference to one is not reported as a reference to nothing.
+   */
+  readonly unreadable: readonly Identity[];
   readonly meshes: readonly Loaded<Mesh>[];
   readonly services: readonly Loaded<Service>[];
   readonly routes: readonly Loaded<Route>[];
@@ -45,7 +51,7 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
   // above) would make the checks against it misleading.
   const firstMesh = set.identities.find((identity) => identity.kind === "Mesh");
   const mesh = set.meshes.find((candidate) => candidate.source === firstMesh?.source);
-  if (!firstMesh) {
+  if (![...set.identities, ...set.unreadable].some((identity) => identity.kind === "Mesh")) {
     diagnostics.push({
       severity: "error",
       file: path.dirname(anyFile),
@@ -63,7 +69,9 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
   for (const service of set.services) {
     diagnostics.push(...checkSafely(service.source, [], () => checkService(service, mesh?.manifest)));
   }
-  const serviceNames = new Set(set.identities.filter((i) => i.kind === "Service").map((i) => i.name));
+  const serviceNames = new Set(
+    [...set.identities, ...set.unreadable].filter((i) => i.kind === "Service").map((i) => i.name),
+  );
   diagnostics.push(...checkRoutes(mesh, set.services, serviceNames, set.routes));
   for (const monitoring of set.monitorings) {
     diagnostics.push(

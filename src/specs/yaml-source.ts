@@ -28,6 +28,7 @@ export interface Position {
 /** Alias expansions allowed per document before it counts as a "billion laughs" bomb. */
 export const MAX_ALIAS_EXPANSIONS = 100;
 
+/** Every document in a file, also those with syntax errors (to be read no further than kind and name). */
 export function parseYamlFile(
   file: string,
   text: string,
@@ -51,7 +52,7 @@ export function parseYamlFile(
         message: `YAML: ${firstLine(problem.message)}`,
       });
     }
-    if (document.errors.length === 0) documents.push({ file, index, document, lines, text });
+    documents.push({ file, index, document, lines, text });
   });
   return { documents, errors };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -149,6 +150,22 @@ describe.each(["examples/hello-world", "examples/todo"])("an unknown field in an
       ]);
       expect(diagnostics[0]?.line, name).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("documents with YAML syntax errors", () => {
+  it("are not reported as missing by the Route that uses them, nor as no Mesh at all", () => {
+    const result = loadManifests([
+      { file: "mesh.yaml", text: "kind: Mesh\nmetadata: { name: shop }\nspec: [oops\n" },
+      { file: "payments.yaml", text: "kind: Service\nmetadata:\n  name: payments\nspec: [oops\n" },
+      { file: "routes.yaml", text: readFileSync(`${FIXTURE}/routes.yaml`, "utf8") },
+    ]);
+    // payments-v2 is not in this set at all: that reference is still an error, and says payments is known.
+    expect((result.ok ? [] : result.diagnostics).map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/^mesh\.yaml:\d+:\d+: error: YAML: /),
+      expect.stringMatching(/^payments\.yaml:\d+:\d+: error: YAML: /),
+      'routes.yaml:10:22: error: unknown service "payments-v2" (Services: payments) (spec.rules[0].to[1].service)',
+    ]);
   });
 });
 
