@@ -58,7 +58,14 @@ const REFUSED_FIELDS: Record<string, string> = {
 
 /** Reads every *.yaml / *.yml below `dir` (hidden folders and node_modules skipped) and loads them as one set. */
 export async function loadManifestDir(dir: string, limits: LoadLimits = DEFAULT_LIMITS): Promise<LoadResult> {
-  const found = await listManifestFiles(dir);
+  let found: string[];
+  try {
+    found = await listManifestFiles(dir);
+  } catch (error) {
+    // A report, not an exception: `validate --output json` still prints one.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, diagnostics: [directoryError(dir, `cannot read the manifest directory: ${reason}`)] };
+  }
   if (found.length === 0) {
     return { ok: false, diagnostics: [directoryError(dir, "no manifest files (*.yaml, *.yml) found")] };
   }

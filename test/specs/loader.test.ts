@@ -260,6 +260,13 @@ d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
     expect(found[1]).toMatch(/^m2\.yaml:\d+:\d+: error: YAML: /);
   });
 
+  it("reports a directory it cannot read instead of throwing", async () => {
+    const dir = path.join(await mkdtemp(path.join(tmpdir(), "ecsmesh-")), "missing");
+    expect(lines(await loadManifestDir(dir))).toEqual([
+      `${dir}: error: cannot read the manifest directory: ENOENT: no such file or directory, scandir '${dir}'`,
+    ]);
+  });
+
   it("refuses files over the size cap without reading them as YAML", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "ecsmesh-"));
     await writeFile(path.join(dir, "mesh.yaml"), MESH);
