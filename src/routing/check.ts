@@ -6,8 +6,8 @@ import type { Mesh } from "../specs/mesh.js";
 import { baseDtabText, consulName } from "../specs/resolve.js";
 import type { Destination, Route } from "../specs/route.js";
 import type { Service } from "../specs/service.js";
-import { diagnosticAt, type SourceDocument } from "../specs/yaml-source.js";
-import { routeContext, routeDentries, routeNamespace } from "./compile.js";
+import { checkSafely, diagnosticAt, failedCheck, type SourceDocument } from "../specs/yaml-source.js";
+import { type RouteContext, routeContext, routeDentries, routeNamespace } from "./compile.js";
 
 /** Where dentries came from, so a problem found in the compiled dtab points at its manifest. */
 interface Origin {
@@ -29,67 +29,115 @@ export function checkRoutes(
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const validServices = new Map(services.map((s) => [s.manifest.metadata.name, s.manifest]));
-  const namespace = mesh?.manifest.spec.linkerd.namespace;
+  const context = mesh && routeContext(mesh.manifest, [...validServices.values()]);
   const routedBy = new Map<string, string>();
   const origins: Origin[] = [];
+  // The namespace dtab resolves only as a whole: one Route left out could hide or fake a loop.
+  let everyRouteCompiled = true;
 
-  for (const { manifest: route, source } of [...routes].sort((a, b) =>
+  for (const loaded of [...routes].sort((a, b) =>
     a.manifest.metadata.name.localeCompare(b.manifest.metadata.name),
   )) {
-    const before = diagnostics.length;
-    if (mesh && routeNamespace(route, mesh.manifest) !== namespace) {
-      diagnostics.push(
-        diagnosticAt(
-          source,
-          ["spec", "namespace"],
-          `unknown dtab namespace "${route.spec.namespace}"; the Mesh's routers read "${namespace}"`,
-        ),
-      );
+    const { manifest: route, source } = loaded;
+    const own = checkSafely(source, [], () =>
+      checkRoute(loaded, mesh?.manifest, validServices, serviceNames, routedBy),
+    );
+    diagnostics.push(...own);
+    // A Service that failed its schema cannot be compiled into a dentry; its own errors say why.
+    const waitsForInvalidService = destinationServices(route).some((name) => !validServices.has(name));
+    if (!context || own.length > 0 || waitsForInvalidService) {
+      everyRouteCompiled = false;
+      continue;
     }
-    const prefixes: { prefix: string; at: FieldPath }[] = [];
-    (route.spec.rules ?? []).forEach((rule, i) => {
-      const at = ["spec", "rules", i];
-      const prefix = parsePrefix(rule.match);
-      if (prefix.ok) prefixes.push({ prefix: printPrefix(prefix.value), at: [...at, "match"] });
-      for (const list of ["to", "fallback"] as const) {
-        const destinations = rule[list];
-        if (!destinations) continue;
-        if (destinations.every((d) => d.weight === 0)) {
-          diagnostics.push(
-            diagnosticAt(source, [...at, list], `the weights in ${list} sum to 0: no traffic could flow`),
-          );
-        }
-        for (const [j, d] of destinations.entries()) {
-          diagnostics.push(...checkDestination(d, source, [...at, list, j], validServices, serviceNames));
-        }
-      }
-    });
-    const raw = route.spec.dtab === undefined ? undefined : parseDtab(route.spec.dtab);
-    if (raw?.ok)
-      prefixes.push(...raw.value.map((d) => ({ prefix: printPrefix(d.prefix), at: ["spec", "dtab"] })));
-    for (const { prefix, at } of prefixes) {
-      const first = routedBy.get(prefix);
-      if (first)
-        diagnostics.push(
-          diagnosticAt(source, at, `${prefix} is already routed by ${first}; give each prefix one rule`),
-        );
-      routedBy.set(prefix, `Route ${route.metadata.name}`);
-    }
-    if (!mesh || diagnostics.length > before) continue;
-    const context = routeContext(mesh.manifest, [...validServices.values()]);
-    for (const [i, rule] of (route.spec.rules ?? []).entries()) {
-      origins.push({
-        dentries: routeDentries({ ...route, spec: { rules: [rule] } }, context),
-        source,
-        at: ["spec", "rules", i, "match"],
-      });
-    }
-    if (route.spec.dtab !== undefined)
-      origins.push({ dentries: routeDentries(route, context), source, at: ["spec", "dtab"] });
+    const compiled = compileRoute(loaded, context);
+    origins.push(...compiled.origins);
+    diagnostics.push(...compiled.failures);
+    if (compiled.failures.length > 0) everyRouteCompiled = false;
   }
   const base = mesh ? parseDtab(baseDtabText(mesh.manifest)) : undefined;
-  if (base?.ok && diagnostics.length === 0) diagnostics.push(...checkResolution(base.value, origins));
+  if (base?.ok && everyRouteCompiled) diagnostics.push(...checkResolution(base.value, origins));
   return diagnostics;
+}
+
+/** The checks one Route needs besides its schema; `routedBy` collects prefixes across Routes. */
+function checkRoute(
+  { manifest: route, source }: Loaded<Route>,
+  mesh: Mesh | undefined,
+  validServices: ReadonlyMap<string, Service>,
+  serviceNames: ReadonlySet<string | undefined>,
+  routedBy: Map<string, string>,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  if (mesh && routeNamespace(route, mesh) !== mesh.spec.linkerd.namespace) {
+    diagnostics.push(
+      diagnosticAt(
+        source,
+        ["spec", "namespace"],
+        `unknown dtab namespace "${route.spec.namespace}"; the Mesh's routers read "${mesh.spec.linkerd.namespace}"`,
+      ),
+    );
+  }
+  const prefixes: { prefix: string; at: FieldPath }[] = [];
+  (route.spec.rules ?? []).forEach((rule, i) => {
+    const at = ["spec", "rules", i];
+    const prefix = parsePrefix(rule.match);
+    if (prefix.ok) prefixes.push({ prefix: printPrefix(prefix.value), at: [...at, "match"] });
+    for (const list of ["to", "fallback"] as const) {
+      const destinations = rule[list];
+      if (!destinations) continue;
+      if (destinations.every((d) => d.weight === 0)) {
+        diagnostics.push(
+          diagnosticAt(source, [...at, list], `the weights in ${list} sum to 0: no traffic could flow`),
+        );
+      }
+      for (const [j, d] of destinations.entries()) {
+        diagnostics.push(...checkDestination(d, source, [...at, list, j], validServices, serviceNames));
+      }
+    }
+  });
+  const raw = route.spec.dtab === undefined ? undefined : parseDtab(route.spec.dtab);
+  if (raw?.ok)
+    prefixes.push(...raw.value.map((d) => ({ prefix: printPrefix(d.prefix), at: ["spec", "dtab"] })));
+  for (const { prefix, at } of prefixes) {
+    const first = routedBy.get(prefix);
+    if (first)
+      diagnostics.push(
+        diagnosticAt(source, at, `${prefix} is already routed by ${first}; give each prefix one rule`),
+      );
+    routedBy.set(prefix, `Route ${route.metadata.name}`);
+  }
+  return diagnostics;
+}
+
+/** The names of the Services a Route sends traffic to. */
+function destinationServices(route: Route): string[] {
+  return (route.spec.rules ?? [])
+    .flatMap((rule) => [...rule.to, ...(rule.fallback ?? [])])
+    .flatMap((destination) => (destination.service === undefined ? [] : [destination.service]));
+}
+
+/** A Route's dentries, each with the field it came from; one that fails to compile is an error there. */
+function compileRoute(
+  { manifest: route, source }: Loaded<Route>,
+  context: RouteContext,
+): { origins: Origin[]; failures: Diagnostic[] } {
+  const parts = [
+    ...(route.spec.rules ?? []).map((rule, i) => ({
+      at: ["spec", "rules", i, "match"],
+      route: { ...route, spec: { rules: [rule] } },
+    })),
+    ...(route.spec.dtab === undefined ? [] : [{ at: ["spec", "dtab"], route }]),
+  ];
+  const origins: Origin[] = [];
+  const failures: Diagnostic[] = [];
+  for (const { at, route: part } of parts) {
+    try {
+      origins.push({ dentries: routeDentries(part, context), source, at });
+    } catch (error) {
+      failures.push(failedCheck(source, at, error));
+    }
+  }
+  return { origins, failures };
 }
 
 function checkDestination(
@@ -101,7 +149,11 @@ function checkDestination(
 ): Diagnostic[] {
   if (destination.service === undefined) return [];
   if (!serviceNames.has(destination.service)) {
-    const known = [...serviceNames].filter((n) => n !== undefined).join(", ") || "none";
+    const known =
+      [...serviceNames]
+        .filter((n) => n !== undefined)
+        .sort()
+        .join(", ") || "none";
     return [
       diagnosticAt(
         source,
@@ -131,12 +183,15 @@ function checkResolution(base: Dtab, origins: readonly Origin[]): Diagnostic[] {
   for (const { dentries, source, at } of origins) {
     for (const dentry of dentries) {
       if (dentry.prefix.some((segment) => typeof segment !== "string")) continue; // wildcards: no single path to try
-      const outcome = finalDestinations(delegate(dtab, dentry.prefix as Path));
-      if (outcome.outcome === "exception") {
-        diagnostics.push(
-          diagnosticAt(source, at, `${printPrefix(dentry.prefix)} does not resolve: ${outcome.message}`),
-        );
-      }
+      diagnostics.push(
+        ...checkSafely(source, at, () => {
+          const outcome = finalDestinations(delegate(dtab, dentry.prefix as Path));
+          if (outcome.outcome !== "exception") return [];
+          return [
+            diagnosticAt(source, at, `${printPrefix(dentry.prefix)} does not resolve: ${outcome.message}`),
+          ];
+        }),
+      );
     }
   }
   return diagnostics;

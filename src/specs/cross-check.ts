@@ -10,7 +10,7 @@ import type { Monitoring } from "./monitoring.js";
 import { effectiveSettings, findPort, linkerdProxyHost } from "./resolve.js";
 import type { Route } from "./route.js";
 import type { Service } from "./service.js";
-import { diagnosticAt, positionOf, type SourceDocument } from "./yaml-source.js";
+import { checkSafely, diagnosticAt, positionOf, type SourceDocument } from "./yaml-source.js";
 
 /** Kind and name of a document, whether or not its spec is valid. */
 export interface Identity {
@@ -20,7 +20,13 @@ export interface Identity {
 }
 
 export interface Candidates {
+  /** Every document YAML could read, valid or not. */
   readonly identities: readonly Identity[];
+  /**
+   * Documents with YAML errors, as far as their kind and name could be read: their errors are
+   * reported already, so a reference to one is not reported as a reference to nothing.
+   */
+  readonly unreadable: readonly Identity[];
   readonly meshes: readonly Loaded<Mesh>[];
   readonly services: readonly Loaded<Service>[];
   readonly routes: readonly Loaded<Route>[];
@@ -29,8 +35,10 @@ export interface Candidates {
 
 /**
  * Checks that need more than one document: uniqueness, references, and rules between fields.
- * Names are checked across every document, valid or not; checks that need a valid Mesh are
- * skipped when it is invalid, since its own errors are already reported.
+ * Names are checked across every document, valid or not; every other check runs only on the
+ * documents that passed their schema, and one that needs an invalid document is skipped, since
+ * that document's own errors are already reported. A check that throws becomes an error at its
+ * document rather than ending the report.
  */
 export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -39,8 +47,11 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
     ...checkSingleton(set.identities, "Monitoring"),
   );
   diagnostics.push(...checkUniqueNames(set.identities));
-  const mesh = set.meshes[0];
-  if (!set.identities.some((identity) => identity.kind === "Mesh")) {
+  // Only the set's first Mesh counts: when it is invalid, a valid second one (already an error
+  // above) would make the checks against it misleading.
+  const firstMesh = set.identities.find((identity) => identity.kind === "Mesh");
+  const mesh = set.meshes.find((candidate) => candidate.source === firstMesh?.source);
+  if (![...set.identities, ...set.unreadable].some((identity) => identity.kind === "Mesh")) {
     diagnostics.push({
       severity: "error",
       file: path.dirname(anyFile),
@@ -50,12 +61,25 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
       message: "no Mesh manifest: a manifest set needs exactly one kind: Mesh",
     });
   }
-  if (mesh) diagnostics.push(...checkMeshPorts(mesh), ...checkDaemon(mesh, set.services));
-  for (const service of set.services) diagnostics.push(...checkService(service, mesh?.manifest));
-  const serviceNames = new Set(set.identities.filter((i) => i.kind === "Service").map((i) => i.name));
+  if (mesh) {
+    diagnostics.push(
+      ...checkSafely(mesh.source, [], () => [...checkMeshPorts(mesh), ...checkDaemon(mesh, set.services)]),
+    );
+  }
+  for (const service of set.services) {
+    diagnostics.push(...checkSafely(service.source, [], () => checkService(service, mesh?.manifest)));
+  }
+  const serviceNames = new Set(
+    [...set.identities, ...set.unreadable].filter((i) => i.kind === "Service").map((i) => i.name),
+  );
   diagnostics.push(...checkRoutes(mesh, set.services, serviceNames, set.routes));
   for (const monitoring of set.monitorings) {
-    diagnostics.push(...checkMonitoring(monitoring), ...checkMonitoringServices(monitoring, set.services));
+    diagnostics.push(
+      ...checkSafely(monitoring.source, [], () => [
+        ...checkMonitoring(monitoring),
+        ...checkMonitoringServices(monitoring, set.services),
+      ]),
+    );
   }
   return diagnostics;
 }

@@ -58,7 +58,14 @@ const REFUSED_FIELDS: Record<string, string> = {
 
 /** Reads every *.yaml / *.yml below `dir` (hidden folders and node_modules skipped) and loads them as one set. */
 export async function loadManifestDir(dir: string, limits: LoadLimits = DEFAULT_LIMITS): Promise<LoadResult> {
-  const found = await listManifestFiles(dir);
+  let found: string[];
+  try {
+    found = await listManifestFiles(dir);
+  } catch (error) {
+    // A report, not an exception: `validate --output json` still prints one.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, diagnostics: [directoryError(dir, `cannot read the manifest directory: ${reason}`)] };
+  }
   if (found.length === 0) {
     return { ok: false, diagnostics: [directoryError(dir, "no manifest files (*.yaml, *.yml) found")] };
   }
@@ -109,10 +116,17 @@ export function loadManifests(files: readonly ManifestFile[]): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const documents: { kind: Kind; manifest: unknown; source: SourceDocument }[] = [];
   const identities: Identity[] = [];
+  const unreadable: Identity[] = [];
   for (const { file, text } of files) {
     const parsed = parseYamlFile(file, text);
     diagnostics.push(...parsed.errors);
     for (const source of parsed.documents) {
+      if (source.document.errors.length > 0) {
+        // Its YAML errors are reported above; only its kind and name are used, for references to it.
+        const identity = statedIdentity(source);
+        if (identity) unreadable.push(identity);
+        continue;
+      }
       const checked = checkDocument(source);
       if (checked.identity) identities.push(checked.identity);
       if ("diagnostics" in checked) diagnostics.push(...checked.diagnostics);
@@ -129,7 +143,7 @@ export function loadManifests(files: readonly ManifestFile[]): LoadResult {
   const routes = byKind<Route>("Route");
   const monitorings = byKind<Monitoring>("Monitoring");
   diagnostics.push(
-    ...crossCheck({ identities, meshes, services, routes, monitorings }, files[0]?.file ?? "."),
+    ...crossCheck({ identities, unreadable, meshes, services, routes, monitorings }, files[0]?.file ?? "."),
   );
 
   const errors = diagnostics.filter((d) => d.severity === "error");
@@ -146,6 +160,13 @@ function identityOf(kind: Kind, value: object, source: SourceDocument): Identity
   const metadata = (value as { metadata?: { name?: unknown } }).metadata;
   const name = typeof metadata?.name === "string" ? metadata.name : undefined;
   return { kind, name, source };
+}
+
+/** Kind and name as far as a document with YAML errors gives them. */
+function statedIdentity(source: SourceDocument): Identity | undefined {
+  const kind = source.document.get("kind");
+  const name = source.document.getIn(["metadata", "name"]);
+  return isKind(kind) ? { kind, name: typeof name === "string" ? name : undefined, source } : undefined;
 }
 
 type Checked =

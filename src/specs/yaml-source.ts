@@ -28,6 +28,7 @@ export interface Position {
 /** Alias expansions allowed per document before it counts as a "billion laughs" bomb. */
 export const MAX_ALIAS_EXPANSIONS = 100;
 
+/** Every document in a file, also those with syntax errors (to be read no further than kind and name). */
 export function parseYamlFile(
   file: string,
   text: string,
@@ -51,7 +52,7 @@ export function parseYamlFile(
         message: `YAML: ${firstLine(problem.message)}`,
       });
     }
-    if (document.errors.length === 0) documents.push({ file, index, document, lines, text });
+    documents.push({ file, index, document, lines, text });
   });
   return { documents, errors };
 }
@@ -173,4 +174,23 @@ export function diagnosticAt(
     path: formatFieldPath(path),
     message,
   };
+}
+
+/** An exception thrown by a check, as an error at `path`: a bug in one check must not hide the rest of the report. */
+export function failedCheck(source: SourceDocument, path: FieldPath, error: unknown): Diagnostic {
+  const reason = error instanceof Error ? error.message : String(error);
+  return diagnosticAt(source, path, `could not be checked (a bug in ecsmesh, please report it): ${reason}`);
+}
+
+/** Runs a check of one document, turning an exception into a positioned error (see failedCheck). */
+export function checkSafely(
+  source: SourceDocument,
+  path: FieldPath,
+  check: () => Diagnostic[],
+): Diagnostic[] {
+  try {
+    return check();
+  } catch (error) {
+    return [failedCheck(source, path, error)];
+  }
 }

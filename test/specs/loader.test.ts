@@ -260,6 +260,13 @@ d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
     expect(found[1]).toMatch(/^m2\.yaml:\d+:\d+: error: YAML: /);
   });
 
+  it("reports a directory it cannot read instead of throwing", async () => {
+    const dir = path.join(await mkdtemp(path.join(tmpdir(), "ecsmesh-")), "missing");
+    expect(lines(await loadManifestDir(dir))).toEqual([
+      `${dir}: error: cannot read the manifest directory: ENOENT: no such file or directory, scandir '${dir}'`,
+    ]);
+  });
+
   it("refuses files over the size cap without reading them as YAML", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "ecsmesh-"));
     await writeFile(path.join(dir, "mesh.yaml"), MESH);
@@ -283,7 +290,7 @@ describe("a directory with a dozen mixed mistakes", () => {
         "test/fixtures/mixed-mistakes/mesh.yaml:15:14: error: invalid dtab: expected a path, '(', '!', '~' or '$', found '>' (spec.linkerd.baseDtab)",
         "test/fixtures/mixed-mistakes/mesh.yaml:18:7: error: a second Mesh; a manifest set has at most one (the first is at test/fixtures/mixed-mistakes/mesh.yaml:4) (kind)",
         "test/fixtures/mixed-mistakes/routes.yaml:9:9: error: the weights in to sum to 0: no traffic could flow (spec.rules[0].to)",
-        "test/fixtures/mixed-mistakes/routes.yaml:9:22: error: unknown service "api-v2" (Services: api, web) (spec.rules[0].to[0].service)",
+        "test/fixtures/mixed-mistakes/routes.yaml:9:22: error: unknown service "api-v2" (Services: api, oops, web) (spec.rules[0].to[0].service)",
         "test/fixtures/mixed-mistakes/routes.yaml:20:19: error: invalid dtab: expected a path, '(', '!', '~' or '$', found ';' (spec.dtab)",
         "test/fixtures/mixed-mistakes/services.yaml:8:3: error: unknown field "replicas" (spec.replicas)",
         "test/fixtures/mixed-mistakes/services.yaml:13:18: error: a secret must be {valueFrom: <SSM or Secrets Manager ARN>}; plain-text values are not allowed here (use env for non-secret values) (spec.secrets.DB_PASSWORD)",
