@@ -31,10 +31,12 @@ mesh: {outbound: true}`,
 function observed(
   services: ReturnType<typeof liveService>[],
   taskDefinitions: Record<string, unknown> = {},
+  goneRevisions: Record<string, string> = {},
 ): ObservedEcs {
   return {
     services: new Map(services.map((s) => [s.serviceName ?? "", s])),
     taskDefinitions: new Map(Object.entries(taskDefinitions)),
+    goneRevisions: new Map(Object.entries(goneRevisions)),
   };
 }
 
