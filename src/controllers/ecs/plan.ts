@@ -1,5 +1,6 @@
 import type {
   CreateServiceCommandInput,
+  NetworkConfiguration,
   RegisterTaskDefinitionCommandInput,
   Service,
   UpdateServiceCommandInput,
@@ -145,10 +146,22 @@ export function revisionsToReuse(
   });
 }
 
+/**
+ * A network configuration as compared: lists sorted, and an awsvpcConfiguration without subnets
+ * or security groups (which ECS may report on a bridge or host service) the same as none.
+ */
+function comparableNetwork(network: NetworkConfiguration | undefined): NetworkConfiguration | undefined {
+  const awsvpc = network?.awsvpcConfiguration;
+  const subnets = [...(awsvpc?.subnets ?? [])].sort();
+  const securityGroups = [...(awsvpc?.securityGroups ?? [])].sort();
+  if (subnets.length === 0 && securityGroups.length === 0) return undefined;
+  return { awsvpcConfiguration: { ...awsvpc, subnets, securityGroups } };
+}
+
 function serviceView(service: {
   desiredCount?: number | undefined;
   deploymentConfiguration?: unknown;
-  networkConfiguration?: unknown;
+  networkConfiguration?: NetworkConfiguration | undefined;
   placementConstraints?: unknown;
   placementStrategy?: unknown;
   serviceRegistries?: unknown;
@@ -156,7 +169,7 @@ function serviceView(service: {
   return {
     desiredCount: service.desiredCount,
     deploymentConfiguration: service.deploymentConfiguration,
-    networkConfiguration: service.networkConfiguration,
+    networkConfiguration: comparableNetwork(service.networkConfiguration),
     placementConstraints: service.placementConstraints,
     placementStrategy: service.placementStrategy,
     serviceRegistries: service.serviceRegistries,
@@ -183,13 +196,7 @@ function managedServiceChanges(desired: DesiredService, live: Service): FieldCha
           ? undefined
           : liveDeployment.deploymentCircuitBreaker,
     },
-    networkConfiguration: live.networkConfiguration && {
-      awsvpcConfiguration: {
-        ...live.networkConfiguration.awsvpcConfiguration,
-        subnets: [...(live.networkConfiguration.awsvpcConfiguration?.subnets ?? [])].sort(),
-        securityGroups: [...(live.networkConfiguration.awsvpcConfiguration?.securityGroups ?? [])].sort(),
-      },
-    },
+    networkConfiguration: live.networkConfiguration,
     placementConstraints: desired.placementConstraints && (live.placementConstraints ?? []),
     placementStrategy: desired.placementStrategy && (live.placementStrategy ?? []),
     serviceRegistries: desired.serviceRegistries && (live.serviceRegistries ?? []),

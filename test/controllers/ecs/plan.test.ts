@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { canonicalTaskDefinition } from "../../../src/controllers/ecs/normalize.js";
 import {
@@ -87,6 +88,30 @@ describe("planning ECS services", () => {
     expect(taskDefinitionsToDescribe(desired ? [desired] : [], services, inventory)).toEqual([]);
     const plan = planEcs(desired ? [desired] : [], observed([liveService("api", live)]), inventory, OPTIONS);
     expect(verbs(plan)).toEqual({ api: ["noop"] });
+  });
+
+  it("sees an empty awsvpcConfiguration on a bridge service as no network configuration", () => {
+    const [desired] = desiredOf(loadSet(MESH_YAML, API));
+    const live = arn("demo-api", 3);
+    const inventory = inventoryWith({
+      api: { revisions: [{ arn: live, fingerprint: desired?.fingerprint ?? "" }] },
+    });
+    const plan = (networkConfiguration: Service["networkConfiguration"]) =>
+      verbs(
+        planEcs(
+          desired ? [desired] : [],
+          observed([liveService("api", live, { networkConfiguration })]),
+          inventory,
+          OPTIONS,
+        ),
+      );
+    const empty = { subnets: [], securityGroups: [], assignPublicIp: "DISABLED" as const };
+    expect(plan({ awsvpcConfiguration: empty })).toEqual({ api: ["noop"] });
+    expect(plan({ awsvpcConfiguration: { subnets: [] } })).toEqual({ api: ["noop"] });
+    expect(plan({})).toEqual({ api: ["noop"] });
+    expect(plan({ awsvpcConfiguration: { ...empty, subnets: ["subnet-1"] } })).toEqual({
+      api: ["update", "update-service"],
+    });
   });
 
   it("compares against the described revision when it has no fingerprint of ours", () => {
