@@ -6,6 +6,7 @@ import {
   type ObservedEcs,
   planEcs,
   REGISTERED,
+  revisionsToReuse,
   taskDefinitionsToDescribe,
 } from "../../../src/controllers/ecs/plan.js";
 import { emptyInventory } from "../../../src/inventory/inventory.js";
@@ -182,6 +183,43 @@ describe("planning ECS services", () => {
         taskDefinition: pending,
       },
     ]);
+  });
+
+  it("checks that revision before deploying it, and registers afresh when ECS no longer has it", () => {
+    const [old] = desiredOf(loadSet(MESH_YAML, API));
+    const desired = desiredOf(loadSet(MESH_YAML, API.replace("example/api:1", "example/api:2")));
+    const live = arn("demo-api", 3);
+    const pending = arn("demo-api", 4);
+    const inventory = inventoryWith({
+      api: {
+        revisions: [
+          { arn: live, fingerprint: old?.fingerprint ?? "" },
+          { arn: pending, fingerprint: desired[0]?.fingerprint ?? "" },
+        ],
+      },
+    });
+    const services = [liveService("api", live)];
+    expect(revisionsToReuse(desired, observed(services, { [live]: {} }), inventory)).toEqual([pending]);
+    expect(revisionsToReuse(old ? [old] : [], observed(services), inventory)).toEqual([]);
+
+    const plan = planEcs(
+      desired,
+      observed(services, { [live]: {} }, { [pending]: "INACTIVE" }),
+      inventory,
+      OPTIONS,
+    );
+    expect(verbs(plan)).toEqual({
+      api: ["update", "forget-revision", "register-task-definition", "update-service"],
+    });
+    expect(plan.resources[0]?.actions[0]).toEqual({
+      verb: "forget-revision",
+      service: "api",
+      arn: pending,
+      why: "INACTIVE",
+    });
+    expect(plan.resources[0]?.reason).toBe(
+      `remembered revision ${pending} is gone (INACTIVE: deregistered or deleted outside ecsmesh); registering a fresh one`,
+    );
   });
 
   it("leaves desiredCount to autoscaling when the manifest omits it, and sets it when it does not", () => {

@@ -4,8 +4,10 @@ import path from "node:path";
 import {
   CreateServiceCommand,
   DeleteServiceCommand,
+  DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
@@ -288,37 +290,58 @@ describe("an inventory that remembers what ECS no longer has", () => {
     return { log, lines };
   }
 
-  it("registers a fresh revision when the remembered one was deregistered by hand", async () => {
-    await pass(image(1));
-    await pass(image(2));
-    const first = "arn:aws:ecs:us-east-1:123456789012:task-definition/demo-a:1";
-    await sdk.send(new DeregisterTaskDefinitionCommand({ taskDefinition: first }));
-    server.calls.reset();
+  it.each([
+    ["deregistered", false, "INACTIVE"],
+    ["deregistered and deleted", true, "unknown to ECS"],
+  ] as const)(
+    "registers a fresh revision when the remembered one was %s by hand",
+    async (_by, deleted, why) => {
+      await pass(image(1));
+      await pass(image(2));
+      const first = "arn:aws:ecs:us-east-1:123456789012:task-definition/demo-a:1";
+      await sdk.send(new DeregisterTaskDefinitionCommand({ taskDefinition: first }));
+      if (deleted) {
+        await sdk.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: [first] }));
+        // DELETE_IN_PROGRESS until the tasks of the replaced deployment have stopped.
+        await eventually(() =>
+          expect(sdk.send(new DescribeTaskDefinitionCommand({ taskDefinition: first }))).rejects.toThrow(
+            "Unable to describe task definition.",
+          ),
+        );
+      }
+      server.calls.reset();
 
-    // Back to image 1: the remembered demo-a:1 is INACTIVE and must not be deployed again.
-    const { log, lines } = capturingLogger();
-    const back = await pass(image(1), {}, log);
-    expect(back.result.resources.filter((r) => r.error)).toEqual([]);
-    expect(back.outcomes).toEqual({ a: "update" });
-    expect(back.planned.plan.resources[0]?.reason).toBe(
-      `remembered revision ${first} is gone (INACTIVE: deregistered or deleted outside ecsmesh); registering a fresh one`,
-    );
-    expect(server.calls.get("RegisterTaskDefinition").total).toBe(1);
-    // One describe for the live demo-a:2 (for the diff), one for the remembered demo-a:1.
-    expect(server.calls.get("DescribeTaskDefinition").total).toBe(2);
-    expect(back.result.resources[0]?.service?.taskDefinition).toMatch(/demo-a:3$/);
-    expect(await remembered()).toEqual([
-      expect.stringMatching(/demo-a:2$/),
-      expect.stringMatching(/demo-a:3$/),
-    ]);
-    const recovery = lines.filter((l) => String(l.reason).includes("is gone"));
-    expect(recovery.map((l) => l.action)).toContain("forget-revision");
+      // Back to image 1: the remembered demo-a:1 must not be deployed again.
+      const { log, lines } = capturingLogger();
+      const back = await pass(image(1), {}, log);
+      expect(back.result.resources.filter((r) => r.error)).toEqual([]);
+      expect(back.outcomes).toEqual({ a: "update" });
+      expect(back.planned.plan.resources[0]?.reason).toBe(
+        `remembered revision ${first} is gone (${why}: deregistered or deleted outside ecsmesh); registering a fresh one`,
+      );
+      expect(server.calls.get("RegisterTaskDefinition").total).toBe(1);
+      // One describe for the live demo-a:2 (for the diff), one for the remembered demo-a:1.
+      expect(server.calls.get("DescribeTaskDefinition").total).toBe(2);
+      expect(back.result.resources[0]?.service?.taskDefinition).toMatch(/demo-a:3$/);
+      expect(await remembered()).toEqual([
+        expect.stringMatching(/demo-a:2$/),
+        expect.stringMatching(/demo-a:3$/),
+      ]);
+      const forgotten = lines.filter((l) => l.action === "forget-revision");
+      expect(forgotten).toEqual([
+        expect.objectContaining({
+          name: "a",
+          reason: back.planned.plan.resources[0]?.reason,
+          detail: `${first} (${why}) removed from the inventory`,
+        }),
+      ]);
 
-    server.calls.reset();
-    const again = await pass(image(1));
-    expect(again.outcomes).toEqual({ a: "noop" });
-    expect(server.calls.writes()).toBe(0);
-  });
+      server.calls.reset();
+      const again = await pass(image(1));
+      expect(again.outcomes).toEqual({ a: "noop" });
+      expect(server.calls.writes()).toBe(0);
+    },
+  );
 
   it("recreates everything when the inventory is carried to a fresh ECS", async () => {
     await pass(loadSet(MESH_YAML, svc("a"), svc("b"), svc("c")));
