@@ -1,5 +1,8 @@
 import {
   ClientException,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
   DescribeTaskDefinitionCommand,
   InvalidParameterException,
@@ -9,7 +12,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { ecsPerTest } from "./support.js";
+import { ecsPerTest, eventually } from "./support.js";
 
 const t = ecsPerTest();
 
@@ -189,6 +192,54 @@ describe("DescribeTaskDefinition and DeregisterTaskDefinition", () => {
     await expect(
       t.client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:9" })),
     ).rejects.toBeInstanceOf(ClientException);
+  });
+});
+
+describe("DeleteTaskDefinitions", () => {
+  const deleteTds = (...taskDefinitions: string[]) =>
+    t.client.send(new DeleteTaskDefinitionsCommand({ taskDefinitions }));
+  const describeError = (reference: string) =>
+    describeTd(reference).then(
+      () => "described",
+      (error: Error) => error.message,
+    );
+
+  it("deletes INACTIVE revisions only; an unused one is gone, its number never reused", async () => {
+    await register({ family: "web", containerDefinitions: [container()] });
+    await register({ family: "web", containerDefinitions: [container()] });
+    await t.client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:1" }));
+    const out = await deleteTds("web:1", "web:2", "web:7");
+    expect(out.taskDefinitions?.map((td) => [td.revision, td.status])).toEqual([[1, "DELETE_IN_PROGRESS"]]);
+    expect(out.failures?.map((f) => f.reason)).toEqual([
+      "The specified task definition is still in ACTIVE status. Please deregister the target and try again.",
+      "The specified task definition does not exist.",
+    ]);
+    expect(await describeError("web:1")).toBe("Unable to describe task definition.");
+    expect((await describeTd("web:2")).taskDefinition?.status).toBe("ACTIVE");
+    const next = await register({ family: "web", containerDefinitions: [container()] });
+    expect(next.taskDefinition?.revision).toBe(3);
+  });
+
+  it("keeps a revision a service still uses DELETE_IN_PROGRESS until the service is gone", async () => {
+    await register({ family: "web", containerDefinitions: [container()] });
+    await t.client.send(
+      new CreateServiceCommand({
+        cluster: "default",
+        serviceName: "web",
+        taskDefinition: "web:1",
+        desiredCount: 1,
+      }),
+    );
+    await t.client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:1" }));
+    await deleteTds("web:1");
+    expect((await describeTd("web:1")).taskDefinition?.status).toBe("DELETE_IN_PROGRESS");
+    const listed = await t.client.send(new ListTaskDefinitionsCommand({ status: "DELETE_IN_PROGRESS" }));
+    expect(listed.taskDefinitionArns).toHaveLength(1);
+
+    await t.client.send(new DeleteServiceCommand({ cluster: "default", service: "web", force: true }));
+    await eventually(async () =>
+      expect(await describeError("web:1")).toBe("Unable to describe task definition."),
+    );
   });
 });
 

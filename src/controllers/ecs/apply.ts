@@ -151,6 +151,9 @@ export async function applyEcsPlan(
         case "forget-service":
           inventory = withoutService(inventory, action.service);
           return "removed from the inventory";
+        case "forget-revision":
+          inventory = withoutRevision(inventory, action.service, action.arn);
+          return `${action.arn} (${action.why}) removed from the inventory`;
       }
     }
   };

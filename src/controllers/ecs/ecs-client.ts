@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
 import { ECS_RATE_LIMITS } from "../../aws/ecs-limits.js";
+import { classifyFailure, errorCode, errorMessage } from "../../aws/errors.js";
 import type { BucketLimit } from "../../aws/rate-limits.js";
 import type { TaskReader } from "./tasks.js";
 
@@ -33,8 +34,10 @@ export interface EcsApi {
     cluster: string,
     names: readonly string[],
   ): Promise<{ services: Service[]; failures: Failure[] }>;
-  describeTaskDefinition(arn: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }>;
+  /** Undefined when ECS does not know the revision (never registered in this account and Region, or deleted). */
+  describeTaskDefinition(arn: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] } | undefined>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
+  /** Done as well when the revision is already INACTIVE, being deleted, or unknown to ECS. */
   deregisterTaskDefinition(arn: string): Promise<void>;
   createService(input: CreateServiceCommandInput): Promise<Service>;
   updateService(input: UpdateServiceCommandInput): Promise<Service>;
@@ -50,6 +53,18 @@ export interface EcsClientOptions {
   readonly buckets?: Readonly<Record<string, BucketLimit>>;
   /** Omitted: the SDK's default credential chain. */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * ECS's one answer to DescribeTaskDefinition for a revision it does not know: a 400 ClientException
+ * with this message, the same for a typo, a deleted revision or another account's ARN. Throttling,
+ * 5xx and network failures say nothing about the revision.
+ */
+export function isUnknownTaskDefinition(error: unknown): boolean {
+  return (
+    errorCode(error) === "ClientException" &&
+    errorMessage(error).startsWith("Unable to describe task definition")
+  );
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -86,12 +101,17 @@ export class SdkEcsApi implements EcsApi, TaskReader {
   }
 
   async describeTaskDefinition(arn: string) {
-    const out = await this.policy.call("DescribeTaskDefinition", (abortSignal) =>
-      this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }), {
-        abortSignal,
-      }),
-    );
-    return { taskDefinition: required(out.taskDefinition, "taskDefinition"), tags: out.tags ?? [] };
+    try {
+      const out = await this.policy.call("DescribeTaskDefinition", (abortSignal) =>
+        this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }), {
+          abortSignal,
+        }),
+      );
+      return { taskDefinition: required(out.taskDefinition, "taskDefinition"), tags: out.tags ?? [] };
+    } catch (error) {
+      if (isUnknownTaskDefinition(error)) return undefined;
+      throw error;
+    }
   }
 
   async registerTaskDefinition(input: RegisterTaskDefinitionCommandInput) {
@@ -102,9 +122,17 @@ export class SdkEcsApi implements EcsApi, TaskReader {
   }
 
   async deregisterTaskDefinition(arn: string) {
-    await this.policy.call("DeregisterTaskDefinition", (abortSignal) =>
-      this.client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }), { abortSignal }),
-    );
+    try {
+      await this.policy.call("DeregisterTaskDefinition", (abortSignal) =>
+        this.client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }), { abortSignal }),
+      );
+    } catch (error) {
+      // ECS refuses a revision it no longer has as a ClientException; only a describe tells that
+      // apart from a real refusal, and a revision that is not ACTIVE needs no deregistering.
+      if (classifyFailure(error) !== "client") throw error;
+      const described = await this.describeTaskDefinition(arn);
+      if (described?.taskDefinition.status === "ACTIVE") throw error;
+    }
   }
 
   async createService(input: CreateServiceCommandInput) {

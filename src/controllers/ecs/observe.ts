@@ -3,7 +3,7 @@ import type { Inventory } from "../../inventory/inventory.js";
 import { chunk, mapConcurrent } from "../../util/concurrency.js";
 import { DESCRIBE_SERVICES_BATCH, type EcsApi } from "./ecs-client.js";
 import { canonicalTaskDefinition } from "./normalize.js";
-import { type ObservedEcs, taskDefinitionsToDescribe } from "./plan.js";
+import { type ObservedEcs, revisionsToReuse, taskDefinitionsToDescribe } from "./plan.js";
 import type { DesiredService } from "./render.js";
 
 /** Calls in flight at once while observing; the client-side token buckets pace them further. */
@@ -17,11 +17,15 @@ export type TaskDefinitionCache = Map<string, unknown>;
 
 export class EcsObserveError extends Error {}
 
+/** Why ECS cannot deploy a revision it does not describe. */
+const UNKNOWN_TO_ECS = "unknown to ECS";
+
 /**
  * Reads what the plan needs with the fewest calls: DescribeServices for the desired and
  * inventory names in batches of 10 (no ListServices: names we neither want nor created are none
  * of our business), then DescribeTaskDefinition only for revisions neither the inventory's
- * fingerprints nor the cache can settle.
+ * fingerprints nor the cache can settle, and for remembered revisions about to be deployed again
+ * (a status is not immutable, so those are never taken from the cache).
  */
 export async function observeEcs(
   api: EcsApi,
@@ -46,10 +50,17 @@ export async function observeEcs(
     for (const service of found)
       if (service.serviceName && service.status !== "INACTIVE") services.set(service.serviceName, service);
   }
+  const goneRevisions = new Map<string, string>();
   const missing = taskDefinitionsToDescribe(desired, services, inventory).filter((arn) => !cache.has(arn));
   await mapConcurrent(missing, READ_CONCURRENCY, async (arn) => {
-    const { taskDefinition } = await api.describeTaskDefinition(arn);
-    cache.set(arn, canonicalTaskDefinition(taskDefinition));
+    const described = await api.describeTaskDefinition(arn);
+    if (described) cache.set(arn, canonicalTaskDefinition(described.taskDefinition));
+    else goneRevisions.set(arn, UNKNOWN_TO_ECS);
   });
-  return { services, taskDefinitions: cache };
+  const observed = { services, taskDefinitions: cache, goneRevisions };
+  await mapConcurrent(revisionsToReuse(desired, observed, inventory), READ_CONCURRENCY, async (arn) => {
+    const status = (await api.describeTaskDefinition(arn))?.taskDefinition.status ?? UNKNOWN_TO_ECS;
+    if (status !== "ACTIVE") goneRevisions.set(arn, status);
+  });
+  return observed;
 }

@@ -1,5 +1,6 @@
 import type {
   CreateServiceCommandInput,
+  NetworkConfiguration,
   RegisterTaskDefinitionCommandInput,
   Service,
   UpdateServiceCommandInput,
@@ -50,13 +51,26 @@ export type EcsAction =
       readonly family: string;
     }
   /** Inventory only: a service we created is gone from ECS. */
-  | { readonly verb: "forget-service"; readonly service: string };
+  | { readonly verb: "forget-service"; readonly service: string }
+  /** Inventory only: a revision we registered that ECS can no longer deploy. */
+  | {
+      readonly verb: "forget-revision";
+      readonly service: string;
+      readonly arn: string;
+      readonly why: string;
+    };
 
 export interface ObservedEcs {
   /** Live services for every name asked about (desired and inventory); missing and INACTIVE ones absent. */
   readonly services: ReadonlyMap<string, Service>;
   /** Canonical forms of the live task definitions that had to be described. */
   readonly taskDefinitions: ReadonlyMap<string, unknown>;
+  /**
+   * Revisions ECS can no longer deploy, with why ("unknown to ECS", "INACTIVE" or
+   * "DELETE_IN_PROGRESS"): among those described, which include every remembered revision the
+   * plan would deploy again.
+   */
+  readonly goneRevisions: ReadonlyMap<string, string>;
 }
 
 export interface EcsPlanOptions {
@@ -113,10 +127,41 @@ export function taskDefinitionsToDescribe(
   return [...arns];
 }
 
+/**
+ * Remembered revisions the plan would deploy again rather than register: a service to create, or
+ * one that runs another definition. Their status is checked first, since they may have been
+ * deregistered or deleted (or never existed in this account) since we registered them.
+ */
+export function revisionsToReuse(
+  desired: readonly DesiredService[],
+  observed: ObservedEcs,
+  inventory: Inventory,
+): string[] {
+  return desired.flatMap((d) => {
+    const remembered = latestWithFingerprint(inventory, d.name, d.fingerprint);
+    const live = observed.services.get(d.name);
+    const runsIt =
+      live !== undefined && isSameDefinition(d, liveTaskDefinition(live) ?? "", inventory, observed);
+    return remembered && !runsIt ? [remembered.arn] : [];
+  });
+}
+
+/**
+ * A network configuration as compared: lists sorted, and an awsvpcConfiguration without subnets
+ * or security groups (which ECS may report on a bridge or host service) the same as none.
+ */
+function comparableNetwork(network: NetworkConfiguration | undefined): NetworkConfiguration | undefined {
+  const awsvpc = network?.awsvpcConfiguration;
+  const subnets = [...(awsvpc?.subnets ?? [])].sort();
+  const securityGroups = [...(awsvpc?.securityGroups ?? [])].sort();
+  if (subnets.length === 0 && securityGroups.length === 0) return undefined;
+  return { awsvpcConfiguration: { ...awsvpc, subnets, securityGroups } };
+}
+
 function serviceView(service: {
   desiredCount?: number | undefined;
   deploymentConfiguration?: unknown;
-  networkConfiguration?: unknown;
+  networkConfiguration?: NetworkConfiguration | undefined;
   placementConstraints?: unknown;
   placementStrategy?: unknown;
   serviceRegistries?: unknown;
@@ -124,7 +169,7 @@ function serviceView(service: {
   return {
     desiredCount: service.desiredCount,
     deploymentConfiguration: service.deploymentConfiguration,
-    networkConfiguration: service.networkConfiguration,
+    networkConfiguration: comparableNetwork(service.networkConfiguration),
     placementConstraints: service.placementConstraints,
     placementStrategy: service.placementStrategy,
     serviceRegistries: service.serviceRegistries,
@@ -151,13 +196,7 @@ function managedServiceChanges(desired: DesiredService, live: Service): FieldCha
           ? undefined
           : liveDeployment.deploymentCircuitBreaker,
     },
-    networkConfiguration: live.networkConfiguration && {
-      awsvpcConfiguration: {
-        ...live.networkConfiguration.awsvpcConfiguration,
-        subnets: [...(live.networkConfiguration.awsvpcConfiguration?.subnets ?? [])].sort(),
-        securityGroups: [...(live.networkConfiguration.awsvpcConfiguration?.securityGroups ?? [])].sort(),
-      },
-    },
+    networkConfiguration: live.networkConfiguration,
     placementConstraints: desired.placementConstraints && (live.placementConstraints ?? []),
     placementStrategy: desired.placementStrategy && (live.placementStrategy ?? []),
     serviceRegistries: desired.serviceRegistries && (live.serviceRegistries ?? []),
@@ -199,15 +238,19 @@ function blocked(name: string, reason: string): ResourcePlan<EcsAction> {
   return { kind: "Service", name, outcome: "blocked", reason, changes: [], actions: [] };
 }
 
-/** Older managed revisions beyond the newest `keep`, never one a service runs or is about to run. */
+/**
+ * Older managed revisions beyond the newest `keep`, never one a service runs or is about to run.
+ * Forgotten ones count for nothing: they are neither kept nor deregistered.
+ */
 function revisionsToDeregister(
   inventory: Inventory,
   name: string,
   keep: number,
   registersNew: boolean,
   inUse: ReadonlySet<string | undefined>,
+  forgotten: ReadonlySet<string>,
 ): string[] {
-  const revisions = inventory.services[name]?.revisions ?? [];
+  const revisions = (inventory.services[name]?.revisions ?? []).filter((r) => !forgotten.has(r.arn));
   const keepOld = Math.max(0, keep - (registersNew ? 1 : 0));
   const old = revisions.slice(0, Math.max(0, revisions.length - keepOld));
   return old.map((r) => r.arn).filter((arn) => !inUse.has(arn));
@@ -227,24 +270,37 @@ function planDesired(
     fingerprint: d.fingerprint,
     input: d.taskDefinition,
   };
-  // A revision we registered from this exact definition is reused rather than registered again.
-  const registered = latestWithFingerprint(inventory, d.name, d.fingerprint);
+  // A revision we registered from this exact definition is reused rather than registered again,
+  // unless ECS can no longer deploy it: the inventory is a record of what we did, not the truth.
+  const remembered = latestWithFingerprint(inventory, d.name, d.fingerprint);
+  const rememberedGone = remembered && observed.goneRevisions.get(remembered.arn);
+  const registered = rememberedGone ? undefined : remembered;
+  const recovery =
+    remembered && rememberedGone
+      ? `remembered revision ${remembered.arn} is gone (${rememberedGone}: deregistered or deleted outside ecsmesh); registering a fresh one`
+      : undefined;
+  const forgotten = goneRevisionsOf(inventory, d.name, observed);
   const deploy = registered ? [] : [register];
   const target = registered?.arn ?? REGISTERED;
   if (!live) {
     const input = createServiceInput(d);
+    const why = inventory.services[d.name]
+      ? "in the inventory but gone from ECS: recreating"
+      : "new in the manifests";
     return {
       kind: "Service",
       name: d.name,
       outcome: "create",
-      reason: inventory.services[d.name]
-        ? "in the inventory but gone from ECS: recreating"
-        : "new in the manifests",
+      reason: recovery ? `${why}; ${recovery}` : why,
       changes: diffValues(
         {},
         { taskDefinition: canonicalTaskDefinition(d.taskDefinition), ...serviceView(input) },
       ),
-      actions: [...deploy, { verb: "create-service", service: d.name, input, taskDefinition: target }],
+      actions: [
+        ...forgotten,
+        ...deploy,
+        { verb: "create-service", service: d.name, input, taskDefinition: target },
+      ],
     };
   }
   if (live.status === "DRAINING")
@@ -252,8 +308,8 @@ function planDesired(
   if (!hasOwnerTag(live.tags, options.owner)) {
     return blocked(d.name, `exists without the ecsmesh:owner=${options.owner} tag: not ours, left alone`);
   }
-  const actions: EcsAction[] = [];
-  let reason = "differs from the manifests";
+  const actions: EcsAction[] = [...forgotten];
+  let reason = recovery ?? "differs from the manifests";
   if (!inventory.services[d.name]) {
     if (!options.adopt) {
       return blocked(d.name, "tagged ours but missing from the inventory; run apply --adopt to take it over");
@@ -301,11 +357,20 @@ function planDesired(
   }
   const registersNew = !sameDefinition && !registered;
   const inUse = new Set([liveArn, registered?.arn]);
-  for (const arn of revisionsToDeregister(inventory, d.name, options.keepRevisions, registersNew, inUse)) {
+  const gone = new Set(forgotten.map((f) => f.arn));
+  for (const arn of revisionsToDeregister(
+    inventory,
+    d.name,
+    options.keepRevisions,
+    registersNew,
+    inUse,
+    gone,
+  )) {
     actions.push({ verb: "deregister-task-definition", service: d.name, arn });
   }
   const allChanges = [...changes, ...serviceChanges];
-  const changing = allChanges.length > 0 || actions.some((a) => a.verb === "adopt-service");
+  const changing =
+    allChanges.length > 0 || actions.some((a) => a.verb === "adopt-service" || a.verb === "forget-revision");
   return {
     kind: "Service",
     name: d.name,
@@ -314,6 +379,18 @@ function planDesired(
     changes: allChanges,
     actions,
   };
+}
+
+/** Forgets the service's remembered revisions that ECS answered for as gone. */
+function goneRevisionsOf(
+  inventory: Inventory,
+  name: string,
+  observed: ObservedEcs,
+): Extract<EcsAction, { verb: "forget-revision" }>[] {
+  return (inventory.services[name]?.revisions ?? []).flatMap((r) => {
+    const why = observed.goneRevisions.get(r.arn);
+    return why ? [{ verb: "forget-revision" as const, service: name, arn: r.arn, why }] : [];
+  });
 }
 
 function planPrune(

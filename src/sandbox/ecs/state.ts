@@ -108,7 +108,8 @@ export interface TaskDefinitionRecord {
   readonly containers: readonly ContainerSpec[];
   readonly compatibilities: readonly string[];
   readonly registeredAt: Date;
-  status: "ACTIVE" | "INACTIVE";
+  /** DELETE_IN_PROGRESS until no service or task uses it; then it is gone (see findTaskDefinition). */
+  status: "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";
   deregisteredAt?: Date;
   tags: Tag[];
 }

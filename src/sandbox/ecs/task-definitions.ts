@@ -17,7 +17,10 @@ import { parseTags } from "./tags.js";
 const NETWORK_MODES: readonly NetworkMode[] = ["bridge", "host", "awsvpc", "none"];
 const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 
-/** A task definition by ARN, `family:revision` (any status) or `family` (its latest ACTIVE revision). */
+/**
+ * A task definition by ARN, `family:revision` (any status) or `family` (its latest ACTIVE
+ * revision). A deleted revision is gone once nothing uses it: ECS then no longer describes it.
+ */
 export function findTaskDefinition(state: EcsState, reference: string): TaskDefinitionRecord | undefined {
   const arn = reference.startsWith("arn:") ? parseEcsArn(reference) : undefined;
   if (arn !== undefined && arn.type !== "task-definition") return undefined;
@@ -25,7 +28,28 @@ export function findTaskDefinition(state: EcsState, reference: string): TaskDefi
   const revisions = state.taskDefinitions.get(family);
   if (revisions === undefined || rest.length > 0) return undefined;
   if (revision === undefined) return revisions.findLast((td) => td.status === "ACTIVE");
-  return /^[1-9]\d*$/.test(revision) ? revisions[Number(revision) - 1] : undefined;
+  const td = /^[1-9]\d*$/.test(revision) ? revisions[Number(revision) - 1] : undefined;
+  return td === undefined || isGone(state, td) ? undefined : td;
+}
+
+/** Revisions stay numbered after deletion, so a deleted one is kept and tells itself apart here. */
+function isGone(state: EcsState, td: TaskDefinitionRecord): boolean {
+  if (td.status !== "DELETE_IN_PROGRESS") return false;
+  for (const cluster of state.clusters.values()) {
+    for (const service of cluster.services.values()) {
+      if (service.status === "INACTIVE") continue;
+      if (service.taskDefinition === td || service.deployments.some((d) => d.taskDefinition === td))
+        return false;
+    }
+    for (const task of cluster.tasks.values())
+      if (task.lastStatus !== "STOPPED" && task.taskDefinition === td) return false;
+  }
+  return true;
+}
+
+/** Deregistering and deleting take one revision, never a bare family. */
+function namesRevision(reference: string): boolean {
+  return reference.includes(":") && (!reference.startsWith("arn:") || /:\d+$/.test(reference));
 }
 
 /** A task definition as DescribeTaskDefinition shows it. */
@@ -68,7 +92,7 @@ export function taskDefinitionOperations(state: EcsState): Record<string, AwsJso
     /** DeregisterTaskDefinition: marks one revision INACTIVE; running services keep it. */
     DeregisterTaskDefinition: (input) => {
       const reference = referenced(input);
-      if (!reference.includes(":") || (reference.startsWith("arn:") && !/:\d+$/.test(reference))) {
+      if (!namesRevision(reference)) {
         throw clientError("A task definition revision must be specified to deregister it.");
       }
       const td = findTaskDefinition(state, reference);
@@ -78,6 +102,34 @@ export function taskDefinitionOperations(state: EcsState): Record<string, AwsJso
         td.deregisteredAt = new Date();
       }
       return { taskDefinition: taskDefinitionView(td) };
+    },
+    /**
+     * DeleteTaskDefinitions: INACTIVE revisions turn DELETE_IN_PROGRESS, and are gone once no
+     * service or task uses them; the rest are failures, one per revision.
+     */
+    DeleteTaskDefinitions: (input) => {
+      const references = input.strings("taskDefinitions") ?? [];
+      if (references.length === 0) throw invalidParameter("taskDefinitions must be specified.");
+      if (references.length > 10)
+        throw invalidParameter("At most 10 task definitions can be deleted at once.");
+      const deleted: Record<string, unknown>[] = [];
+      const failures: JsonObject[] = [];
+      for (const reference of references) {
+        const td = namesRevision(reference) ? findTaskDefinition(state, reference) : undefined;
+        if (td === undefined) {
+          failures.push({ arn: reference, reason: "The specified task definition does not exist." });
+        } else if (td.status === "ACTIVE") {
+          failures.push({
+            arn: td.arn,
+            reason:
+              "The specified task definition is still in ACTIVE status. Please deregister the target and try again.",
+          });
+        } else {
+          td.status = "DELETE_IN_PROGRESS";
+          deleted.push(taskDefinitionView(td));
+        }
+      }
+      return { taskDefinitions: deleted, failures };
     },
     /** ListTaskDefinitions: by family then revision (DESC reverses), ACTIVE unless asked otherwise. */
     ListTaskDefinitions: (input) => {
@@ -93,7 +145,7 @@ export function taskDefinitionOperations(state: EcsState): Record<string, AwsJso
         .sort();
       const all = families
         .flatMap((name) => state.taskDefinitions.get(name) ?? [])
-        .filter((td) => td.status === status);
+        .filter((td) => td.status === status && !isGone(state, td));
       if (sort === "DESC") all.reverse();
       const page = paginate(all, input, 100);
       return { taskDefinitionArns: page.items.map((td) => td.arn), nextToken: page.nextToken };

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
+import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { canonicalTaskDefinition } from "../../../src/controllers/ecs/normalize.js";
 import {
   type ObservedEcs,
   planEcs,
   REGISTERED,
+  revisionsToReuse,
   taskDefinitionsToDescribe,
 } from "../../../src/controllers/ecs/plan.js";
 import { emptyInventory } from "../../../src/inventory/inventory.js";
@@ -31,10 +33,12 @@ mesh: {outbound: true}`,
 function observed(
   services: ReturnType<typeof liveService>[],
   taskDefinitions: Record<string, unknown> = {},
+  goneRevisions: Record<string, string> = {},
 ): ObservedEcs {
   return {
     services: new Map(services.map((s) => [s.serviceName ?? "", s])),
     taskDefinitions: new Map(Object.entries(taskDefinitions)),
+    goneRevisions: new Map(Object.entries(goneRevisions)),
   };
 }
 
@@ -85,6 +89,30 @@ describe("planning ECS services", () => {
     expect(taskDefinitionsToDescribe(desired ? [desired] : [], services, inventory)).toEqual([]);
     const plan = planEcs(desired ? [desired] : [], observed([liveService("api", live)]), inventory, OPTIONS);
     expect(verbs(plan)).toEqual({ api: ["noop"] });
+  });
+
+  it("sees an empty awsvpcConfiguration on a bridge service as no network configuration", () => {
+    const [desired] = desiredOf(loadSet(MESH_YAML, API));
+    const live = arn("demo-api", 3);
+    const inventory = inventoryWith({
+      api: { revisions: [{ arn: live, fingerprint: desired?.fingerprint ?? "" }] },
+    });
+    const plan = (networkConfiguration: Service["networkConfiguration"]) =>
+      verbs(
+        planEcs(
+          desired ? [desired] : [],
+          observed([liveService("api", live, { networkConfiguration })]),
+          inventory,
+          OPTIONS,
+        ),
+      );
+    const empty = { subnets: [], securityGroups: [], assignPublicIp: "DISABLED" as const };
+    expect(plan({ awsvpcConfiguration: empty })).toEqual({ api: ["noop"] });
+    expect(plan({ awsvpcConfiguration: { subnets: [] } })).toEqual({ api: ["noop"] });
+    expect(plan({})).toEqual({ api: ["noop"] });
+    expect(plan({ awsvpcConfiguration: { ...empty, subnets: ["subnet-1"] } })).toEqual({
+      api: ["update", "update-service"],
+    });
   });
 
   it("compares against the described revision when it has no fingerprint of ours", () => {
@@ -155,6 +183,43 @@ describe("planning ECS services", () => {
         taskDefinition: pending,
       },
     ]);
+  });
+
+  it("checks that revision before deploying it, and registers afresh when ECS no longer has it", () => {
+    const [old] = desiredOf(loadSet(MESH_YAML, API));
+    const desired = desiredOf(loadSet(MESH_YAML, API.replace("example/api:1", "example/api:2")));
+    const live = arn("demo-api", 3);
+    const pending = arn("demo-api", 4);
+    const inventory = inventoryWith({
+      api: {
+        revisions: [
+          { arn: live, fingerprint: old?.fingerprint ?? "" },
+          { arn: pending, fingerprint: desired[0]?.fingerprint ?? "" },
+        ],
+      },
+    });
+    const services = [liveService("api", live)];
+    expect(revisionsToReuse(desired, observed(services, { [live]: {} }), inventory)).toEqual([pending]);
+    expect(revisionsToReuse(old ? [old] : [], observed(services), inventory)).toEqual([]);
+
+    const plan = planEcs(
+      desired,
+      observed(services, { [live]: {} }, { [pending]: "INACTIVE" }),
+      inventory,
+      OPTIONS,
+    );
+    expect(verbs(plan)).toEqual({
+      api: ["update", "forget-revision", "register-task-definition", "update-service"],
+    });
+    expect(plan.resources[0]?.actions[0]).toEqual({
+      verb: "forget-revision",
+      service: "api",
+      arn: pending,
+      why: "INACTIVE",
+    });
+    expect(plan.resources[0]?.reason).toBe(
+      `remembered revision ${pending} is gone (INACTIVE: deregistered or deleted outside ecsmesh); registering a fresh one`,
+    );
   });
 
   it("leaves desiredCount to autoscaling when the manifest omits it, and sets it when it does not", () => {

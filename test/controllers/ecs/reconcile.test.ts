@@ -3,21 +3,27 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   CreateServiceCommand,
+  DeleteServiceCommand,
+  DeleteTaskDefinitionsCommand,
+  DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { errorCode } from "../../../src/aws/errors.js";
 import { main } from "../../../src/cli/main.js";
 import { applyEcsPlan } from "../../../src/controllers/ecs/apply.js";
 import { SdkEcsApi } from "../../../src/controllers/ecs/ecs-client.js";
 import { type EcsFlags, planEcsForSet } from "../../../src/controllers/ecs/reconcile.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { FileInventoryStore } from "../../../src/inventory/store.js";
-import { silentLogger } from "../../../src/runtime/logger.js";
+import { createLogger, silentLogger } from "../../../src/runtime/logger.js";
 import { type EcsServer, startEcsServer } from "../../../src/sandbox/ecs/server.js";
 import type { ManifestSet } from "../../../src/specs/loader.js";
+import { eventually } from "../../sandbox/support.js";
 import { loadSet, MESH_YAML, serviceYaml } from "./support.js";
 
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
@@ -27,7 +33,8 @@ let server: EcsServer;
 let sdk: ECSClient;
 let inventoryFile: string;
 
-beforeEach(async () => {
+/** A fresh local ECS (no services, no task definitions) and an SDK client for it. */
+async function startEcs() {
   server = await startEcsServer({ clusters: ["demo"], faults: { throttling: false } });
   sdk = new ECSClient({
     endpoint: server.url,
@@ -35,6 +42,10 @@ beforeEach(async () => {
     credentials: CREDENTIALS,
     maxAttempts: 1,
   });
+}
+
+beforeEach(async () => {
+  await startEcs();
   inventoryFile = path.join(await mkdtemp(path.join(tmpdir(), "ecsmesh-inv-")), "inventory.json");
   server.calls.reset();
 });
@@ -54,10 +65,10 @@ function api(): SdkEcsApi {
 }
 
 /** One controller pass: plan against the server, apply, and report what happened. */
-async function pass(set: ManifestSet, flags: Partial<EcsFlags> = {}) {
+async function pass(set: ManifestSet, flags: Partial<EcsFlags> = {}, log = silentLogger) {
   const deps = { api: api(), store: new FileInventoryStore(inventoryFile), cache: new Map() };
   const planned = await planEcsForSet(set, deps, { allowMassPrune: false, adopt: false, ...flags });
-  const result = await applyEcsPlan(deps.api, planned.plan, planned.inventory, deps.store, silentLogger);
+  const result = await applyEcsPlan(deps.api, planned.plan, planned.inventory, deps.store, log);
   return {
     planned,
     result,
@@ -260,6 +271,136 @@ describe("reconciling ECS through the real SDK", () => {
     server.calls.reset();
     const second = await pass(set);
     expect(Object.values(second.outcomes)).toEqual(["noop", "noop", "noop", "noop", "noop", "noop"]);
+  });
+});
+
+describe("an inventory that remembers what ECS no longer has", () => {
+  const image = (tag: number) => loadSet(MESH_YAML, svc("a").replace("example/a:1", `example/a:${tag}`));
+  const remembered = async () =>
+    (await new FileInventoryStore(inventoryFile).load("demo", "demo")).services.a?.revisions.map(
+      (r) => r.arn,
+    );
+  /** A logger whose JSON lines the test reads back. */
+  function capturingLogger() {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({
+      level: "info",
+      destination: { write: (line: string) => lines.push(JSON.parse(line)) },
+    });
+    return { log, lines };
+  }
+
+  it.each([
+    ["deregistered", false, "INACTIVE"],
+    ["deregistered and deleted", true, "unknown to ECS"],
+  ] as const)(
+    "registers a fresh revision when the remembered one was %s by hand",
+    async (_by, deleted, why) => {
+      await pass(image(1));
+      await pass(image(2));
+      const first = "arn:aws:ecs:us-east-1:123456789012:task-definition/demo-a:1";
+      await sdk.send(new DeregisterTaskDefinitionCommand({ taskDefinition: first }));
+      if (deleted) {
+        await sdk.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: [first] }));
+        // DELETE_IN_PROGRESS until the tasks of the replaced deployment have stopped.
+        await eventually(() =>
+          expect(sdk.send(new DescribeTaskDefinitionCommand({ taskDefinition: first }))).rejects.toThrow(
+            "Unable to describe task definition.",
+          ),
+        );
+      }
+      server.calls.reset();
+
+      // Back to image 1: the remembered demo-a:1 must not be deployed again.
+      const { log, lines } = capturingLogger();
+      const back = await pass(image(1), {}, log);
+      expect(back.result.resources.filter((r) => r.error)).toEqual([]);
+      expect(back.outcomes).toEqual({ a: "update" });
+      expect(back.planned.plan.resources[0]?.reason).toBe(
+        `remembered revision ${first} is gone (${why}: deregistered or deleted outside ecsmesh); registering a fresh one`,
+      );
+      expect(server.calls.get("RegisterTaskDefinition").total).toBe(1);
+      // One describe for the live demo-a:2 (for the diff), one for the remembered demo-a:1.
+      expect(server.calls.get("DescribeTaskDefinition").total).toBe(2);
+      expect(back.result.resources[0]?.service?.taskDefinition).toMatch(/demo-a:3$/);
+      expect(await remembered()).toEqual([
+        expect.stringMatching(/demo-a:2$/),
+        expect.stringMatching(/demo-a:3$/),
+      ]);
+      const forgotten = lines.filter((l) => l.action === "forget-revision");
+      expect(forgotten).toEqual([
+        expect.objectContaining({
+          name: "a",
+          reason: back.planned.plan.resources[0]?.reason,
+          detail: `${first} (${why}) removed from the inventory`,
+        }),
+      ]);
+
+      server.calls.reset();
+      const again = await pass(image(1));
+      expect(again.outcomes).toEqual({ a: "noop" });
+      expect(server.calls.writes()).toBe(0);
+    },
+  );
+
+  it("recreates everything when the inventory is carried to a fresh ECS", async () => {
+    await pass(loadSet(MESH_YAML, svc("a"), svc("b"), svc("c")));
+    await pass(loadSet(MESH_YAML, svc("a").replace("example/a:1", "example/a:2"), svc("b"), svc("c")));
+    sdk.destroy();
+    await server.close();
+    await startEcs();
+
+    // Back to image 1 for a (remembered demo-a:1), c removed: nothing the inventory names exists.
+    const set = loadSet(MESH_YAML, svc("a"), svc("b"));
+    const fresh = await pass(set);
+    expect(fresh.result.resources.filter((r) => r.error)).toEqual([]);
+    expect(fresh.outcomes).toEqual({ a: "create", b: "create", c: "noop" });
+    expect(fresh.planned.plan.resources[0]?.reason).toMatch(
+      /^in the inventory but gone from ECS: recreating; remembered revision .*demo-a:1 is gone \(unknown to ECS: deregistered or deleted outside ecsmesh\); registering a fresh one$/,
+    );
+    expect(server.calls.get("RegisterTaskDefinition").total).toBe(2);
+    expect(server.calls.get("CreateService").total).toBe(2);
+    const live = await describe_(["a", "b", "c"]);
+    expect([...live.keys()]).toEqual(["a", "b"]);
+    const inventory = await new FileInventoryStore(inventoryFile).load("demo", "demo");
+    expect(Object.keys(inventory.services)).toEqual(["a", "b"]);
+    // The fresh ECS numbers from 1 again; demo-a:2 was never asked about and goes when it is pruned.
+    expect(live.get("a")?.taskDefinition).toMatch(/demo-a:1$/);
+    expect(inventory.services.a?.revisions.map((r) => r.arn)).toEqual([
+      expect.stringMatching(/demo-a:2$/),
+      live.get("a")?.taskDefinition,
+    ]);
+
+    server.calls.reset();
+    const again = await pass(set);
+    expect(again.outcomes).toEqual({ a: "noop", b: "noop" });
+    expect(server.calls.writes()).toBe(0);
+  });
+
+  it("keeps a remembered revision when describing it is only throttled", async () => {
+    await pass(image(1));
+    // Deleted by hand: the next pass recreates the service from the remembered revision.
+    await sdk.send(new DeleteServiceCommand({ cluster: "demo", service: "a", force: true }));
+    await eventually(async () => expect((await describe_(["a"])).get("a")?.status).toBe("INACTIVE"));
+    server.faults.configure({
+      throttling: true,
+      buckets: { taskDefinitionRead: { burst: 0, refillPerSecond: 0 } },
+    });
+    server.calls.reset();
+    const throttled = await pass(image(1)).catch((error: unknown) => error);
+    expect(errorCode(throttled)).toBe("ThrottlingException");
+    expect(server.calls.writes()).toBe(0);
+    expect(await remembered()).toEqual([expect.stringMatching(/demo-a:1$/)]);
+
+    server.faults.configure({ throttling: false });
+    server.calls.reset();
+    const recreated = await pass(image(1));
+    expect(recreated.outcomes).toEqual({ a: "create" });
+    expect(recreated.planned.plan.resources[0]?.reason).toBe(
+      "in the inventory but gone from ECS: recreating",
+    );
+    expect(server.calls.get("RegisterTaskDefinition").total).toBe(0);
+    expect(recreated.result.resources[0]?.service?.taskDefinition).toMatch(/demo-a:1$/);
   });
 });
 
