@@ -25,9 +25,11 @@ Usage:
       Show what apply would change, per resource and field.
       Exit 0: nothing to do; 2: changes pending; 1: blocked or failed.
   ecsmesh apply DIR [--wait] [--timeout 10m] [--allow-mass-prune] [--adopt] [--inventory FILE]
+                    [--lock-timeout 0s]
       Make ECS, Consul, namerd and Cloud Map match the manifests; --wait follows rollouts.
+      Takes the mesh's writer lock (refuses, naming the holder, if another writer has it).
   ecsmesh run --source URL|PATH [--ref main] [--path DIR] [--interval 1m] [--poll 10s]
-              [--port 8080] [--workdir DIR] [--leader-key KEY] [--identity NAME]
+              [--port 8080] [--workdir DIR] [--identity NAME] [--inventory FILE]
       The controller: reconcile the manifests at the head of a git branch, continuously.
   ecsmesh bootstrap --source URL [--ref main] [--path DIR] [--dir CHECKOUT] [--image IMAGE]
                     [--manifests DIR] [--inventory FILE] [--dry-run]
@@ -144,12 +146,12 @@ export async function main(
         host: { type: "string" },
         workdir: { type: "string" },
         identity: { type: "string" },
-        "leader-key": { type: "string" },
         cluster: { type: "string", multiple: true },
         dir: { type: "string" },
         manifests: { type: "string" },
         image: { type: "string" },
         "dry-run": { type: "boolean" },
+        "lock-timeout": { type: "string" },
       },
     });
     const meshOptions = () => ({
@@ -160,6 +162,7 @@ export async function main(
       adopt: values.adopt ?? false,
       wait: values.wait ?? false,
       timeoutMs: duration("timeout", values.timeout, 10 * 60_000),
+      lockTimeoutMs: duration("lock-timeout", values["lock-timeout"], 0),
     });
     switch (command) {
       case "validate":
@@ -271,8 +274,7 @@ async function runCommand(
     webhookSecret: env.ECSMESH_WEBHOOK_SECRET,
     gitAuth: gitAuth(env),
     grafanaToken: env.GRAFANA_TOKEN,
-    leaderKey: flag("leader-key") ?? "ecsmesh/leader",
-    leaderTtlSeconds: 15,
+    inventoryFile: flag("inventory"),
   };
   const running = await startController(config);
   await new Promise<void>((resolve) => {

@@ -1,16 +1,16 @@
-import path from "node:path";
-import { HttpConsulApi } from "../controllers/consul/consul-client.js";
+import { hostname, userInfo } from "node:os";
+import type { ApplyResult } from "../controllers/ecs/apply.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import { waitForRollouts } from "../controllers/ecs/wait.js";
 import { type MeshReport, type MeshTargets, reconcileMesh, type TargetReport } from "../controllers/mesh.js";
 import { meshTargets } from "../controllers/targets.js";
-import { ConsulInventoryStore } from "../inventory/consul-store.js";
-import { FileInventoryStore } from "../inventory/store.js";
+import { acquireWriterLock, LockHeldError, type WriterLock } from "../inventory/lock.js";
 import { createLogger, type Logger } from "../runtime/logger.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
 import { ownerId } from "../specs/resolve.js";
 import { type CliIO, EXIT } from "./io.js";
+import { meshStore } from "./mesh-store.js";
 import { hasChanges, paint, planJson, renderPlan, summarizePlan } from "./render-plan.js";
 
 /** Settings read from the environment once, at the entry point. */
@@ -29,12 +29,14 @@ export interface MeshCommandOptions extends EcsFlags {
   readonly dir: string;
   readonly output: "text" | "json";
   /**
-   * Inventory file; without it, Consul KV when CONSUL_HTTP_ADDR is set (where the controller keeps
-   * it), else .ecsmesh/inventory/<cluster>/<owner>.json under the working directory.
+   * Inventory file (and FILE.lock beside it); without it, the mesh's own Consul KV, where the
+   * controller keeps it (see meshStore).
    */
   readonly inventory: string | undefined;
   readonly wait: boolean;
   readonly timeoutMs: number;
+  /** How long apply waits for another writer's lock before refusing (terraform's -lock-timeout). */
+  readonly lockTimeoutMs: number;
 }
 
 /** Exit code of `plan` when it would change something (terraform's -detailed-exitcode). */
@@ -53,7 +55,7 @@ export function connect(
   set: ManifestSet,
   inventoryFile: string | undefined,
   env: CliEnv,
-): MeshTargets & { log: Logger } {
+): MeshTargets & { log: Logger; lock: WriterLock } {
   const mesh = set.mesh.manifest;
   const region = mesh.spec.ecs.region;
   if (env.awsRegion && env.awsRegion !== region) {
@@ -61,23 +63,18 @@ export function connect(
       `AWS_REGION is ${env.awsRegion} but the Mesh's ecs.region is ${region}; refusing to guess`,
     );
   }
-  const consul = env.consulAddress
-    ? new HttpConsulApi({ address: env.consulAddress, token: env.consulToken })
-    : undefined;
-  // Same place as the controller's: Consul KV when there is a Consul, unless a file is named.
-  const defaultFile = path.join(".ecsmesh", "inventory", mesh.spec.ecs.cluster, `${ownerId(mesh)}.json`);
-  const store =
-    inventoryFile === undefined && consul
-      ? new ConsulInventoryStore(consul)
-      : new FileInventoryStore(inventoryFile ?? defaultFile);
+  const log = createLogger({ level: env.logLevel });
+  const { consul, store, lock } = meshStore(set, {
+    consulAddress: env.consulAddress,
+    consulToken: env.consulToken,
+    inventoryFile,
+    identity: `ecsmesh apply by ${userInfo().username}@${hostname()} (pid ${process.pid})`,
+    log,
+  });
   return {
-    ...meshTargets(set, {
-      store,
-      consul,
-      consulToken: env.consulToken,
-      namerdUrl: env.namerdUrl,
-    }),
-    log: createLogger({ level: env.logLevel }),
+    ...meshTargets(set, { store, consul, consulToken: env.consulToken, namerdUrl: env.namerdUrl }),
+    log,
+    lock,
   };
 }
 
@@ -197,12 +194,50 @@ export async function planCommand(options: MeshCommandOptions, env: CliEnv, io: 
 export async function applyCommand(options: MeshCommandOptions, env: CliEnv, io: CliIO): Promise<number> {
   const set = await loadValid(options.dir, io);
   if (!set) return EXIT.invalid;
-  const { log, ...targets } = connect(set, options.inventory, env);
+  const { log, lock, ...targets } = connect(set, options.inventory, env);
+  let waiting = false;
+  try {
+    await acquireWriterLock(lock, options.lockTimeoutMs, 1_000, (state) => {
+      if (!waiting) io.err(`waiting for the mesh's writer lock (${lock.location}): ${state.message}\n`);
+      waiting = true;
+    });
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    io.err(
+      `ecsmesh: another writer holds this mesh's lock (${lock.location}): ${error.state.message}. Nothing was changed. ` +
+        "Wait for it to finish (--lock-timeout 2m waits), or suspend the controller; a writer that was killed frees a Consul lock within 20 s.\n",
+    );
+    return EXIT.invalid;
+  }
+  // Ctrl-C: the calls in flight finish and are recorded, nothing new starts; a second Ctrl-C kills.
+  const interruption = new AbortController();
+  const interrupt = () => {
+    io.err("\ninterrupted: finishing the calls in flight, starting nothing new (Ctrl-C again to kill)\n");
+    interruption.abort();
+  };
+  process.once("SIGINT", interrupt);
+  try {
+    return await applyLocked(set, targets, log, options, io, interruption.signal);
+  } finally {
+    process.removeListener("SIGINT", interrupt);
+    await lock.stop();
+  }
+}
+
+async function applyLocked(
+  set: ManifestSet,
+  targets: MeshTargets,
+  log: Logger,
+  options: MeshCommandOptions,
+  io: CliIO,
+  signal: AbortSignal,
+): Promise<number> {
   const text = options.output === "text";
   const report = await reconcileMesh(set, targets, {
     dryRun: false,
     flags: options,
     log,
+    signal,
     onProgress: (event) => {
       if (!text) return;
       const mark = event.state === "done" ? paint("ok", 32, io.color) : paint("FAILED", 31, io.color);
@@ -213,7 +248,7 @@ export async function applyCommand(options: MeshCommandOptions, env: CliEnv, io:
   let stalled = 0;
   let rollouts: Record<string, unknown> = {};
   const applied = report.ecs.ok ? report.ecs.value.applied : undefined;
-  if (options.wait && applied) {
+  if (options.wait && applied && !signal.aborted) {
     const rolling = new Map(
       applied.resources.filter((r) => !r.error && r.service).map((r) => [r.name, r.service?.taskDefinition]),
     );
@@ -225,6 +260,7 @@ export async function applyCommand(options: MeshCommandOptions, env: CliEnv, io:
     stalled = [...conditions.values()].filter((c) => c.type !== "Ready").length;
     rollouts = Object.fromEntries(conditions);
   }
+  if (signal.aborted) return reportInterrupted(applied, io);
   const ecsFailures = applied?.resources.filter((r) => r.error).length ?? 0;
   if (text) {
     io.out(renderText(report, set, location, io.color));
@@ -240,3 +276,21 @@ export async function applyCommand(options: MeshCommandOptions, env: CliEnv, io:
     !report.ecs.ok || failed(report.consul) || failed(report.dtab) || failed(report.cloudMap);
   return ecsFailures > 0 || stalled > 0 || blocked || targetFailed ? EXIT.invalid : EXIT.ok;
 }
+
+/** After Ctrl-C: what was done and what was not, so nobody has to guess (exit 130, as shells do). */
+function reportInterrupted(applied: ApplyResult | undefined, io: CliIO): number {
+  const resources = applied?.resources ?? [];
+  const cut = resources.filter((r) => r.interrupted);
+  const done = resources.filter((r) => !r.interrupted && !r.error);
+  const failed = resources.filter((r) => r.error);
+  io.out(
+    `\nInterrupted. Done: ${done.length} resource(s)${done.length > 0 ? ` (${done.map((r) => r.name).join(", ")})` : ""}. ` +
+      `Not finished: ${cut.length}${cut.length > 0 ? ` (${cut.map((r) => `${r.name}: ${r.interrupted?.notStarted} action(s) not started`).join(", ")})` : ""}. ` +
+      `Failed: ${failed.length}. Consul, namerd and the rest were not reconciled.\n` +
+      "Everything created is recorded in the inventory: run apply again to finish.\n",
+  );
+  return EXIT_INTERRUPTED;
+}
+
+/** 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C. */
+const EXIT_INTERRUPTED = 130;

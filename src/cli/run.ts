@@ -1,21 +1,17 @@
 import { hostname } from "node:os";
 import path from "node:path";
-import { HttpConsulApi } from "../controllers/consul/consul-client.js";
-import type { MeshTargets } from "../controllers/mesh.js";
 import { meshTargets } from "../controllers/targets.js";
-import { ConsulInventoryStore } from "../inventory/consul-store.js";
-import { FileInventoryStore } from "../inventory/store.js";
 import { HttpGrafanaApi } from "../monitoring/grafana-client.js";
 import { sdRoutes } from "../monitoring/http-sd-routes.js";
-import { Controller } from "../runtime/controller.js";
+import { type ConnectedMesh, Controller } from "../runtime/controller.js";
 import { type GitAuth, GitSource } from "../runtime/git-source.js";
 import { type StatusServer, startStatusServer } from "../runtime/http-server.js";
-import { LeaderElection } from "../runtime/leader.js";
 import { createLogger, type Logger } from "../runtime/logger.js";
 import { createMetrics } from "../runtime/metrics.js";
 import { intervalToCron } from "../runtime/schedule.js";
 import type { ManifestSet } from "../specs/loader.js";
 import { ownerId } from "../specs/resolve.js";
+import { meshStore } from "./mesh-store.js";
 
 /** Everything `ecsmesh run` needs, parsed once at the entry point from flags and environment. */
 export interface RunConfig {
@@ -30,7 +26,7 @@ export interface RunConfig {
   readonly identity: string;
   readonly logLevel: string;
   readonly awsRegion: string | undefined;
-  /** CONSUL_HTTP_ADDR: enables leader election and the Consul KV inventory. */
+  /** CONSUL_HTTP_ADDR: overrides the Mesh's consul.address (where the inventory and lock live). */
   readonly consulAddress: string | undefined;
   readonly consulToken: string | undefined;
   /** ECSMESH_NAMERD_URL: overrides the Mesh's namerd URL. */
@@ -38,8 +34,8 @@ export interface RunConfig {
   readonly webhookSecret: string | undefined;
   /** HTTPS token or SSH key + known_hosts, from the environment only. */
   readonly gitAuth: GitAuth;
-  readonly leaderKey: string;
-  readonly leaderTtlSeconds: number;
+  /** --inventory FILE: the inventory and its lock in a file (a durable volume) instead of the mesh's Consul. */
+  readonly inventoryFile?: string | undefined;
   /** GRAFANA_TOKEN: a Grafana service account token, for pushing dashboards. */
   readonly grafanaToken?: string | undefined;
   /** The URL Prometheus reaches this controller at; default the status server's own URL. */
@@ -53,8 +49,9 @@ export interface RunningController {
 }
 
 /**
- * The long-running controller: a git source, a loop, the status port, and (with a Consul) leader
- * election and the inventory in Consul KV, so several replicas can run and exactly one writes.
+ * The long-running controller: a git source, a loop, the status port, and leadership through the
+ * mesh's writer lock (beside its inventory, in the mesh's Consul), so several replicas can run,
+ * exactly one writes, and a CLI apply never interleaves with it.
  */
 export async function startController(
   config: RunConfig,
@@ -62,9 +59,6 @@ export async function startController(
 ): Promise<RunningController> {
   const metrics = createMetrics();
   const policy = { ...DEFAULT_POLICY, onCall: metrics.recordApiCall };
-  const consul = config.consulAddress
-    ? new HttpConsulApi({ address: config.consulAddress, token: config.consulToken, policy })
-    : undefined;
   const source = new GitSource({
     url: config.source,
     ref: config.ref,
@@ -72,22 +66,10 @@ export async function startController(
     workdir: path.join(config.workdir, "source"),
     auth: config.gitAuth,
   });
-  const leader = consul
-    ? new LeaderElection(
-        consul,
-        {
-          key: config.leaderKey,
-          identity: config.identity,
-          ttlSeconds: config.leaderTtlSeconds,
-          lockDelaySeconds: Math.min(15, config.leaderTtlSeconds),
-          onChange: (isLeader) => metrics.setLeader(isLeader),
-        },
-        log,
-      )
-    : undefined;
-  // Clients live across passes so caches (task definitions, instance IPs) survive; rebuilt when the Mesh moves.
-  let targets: { key: string; value: MeshTargets } | undefined;
-  const connect = (set: ManifestSet): MeshTargets => {
+  // Clients live across passes so caches (task definitions, instance IPs) and the lock survive;
+  // rebuilt when the Mesh moves.
+  let connected: { key: string; value: ConnectedMesh } | undefined;
+  const connect = (set: ManifestSet): ConnectedMesh => {
     const mesh = set.mesh.manifest;
     if (config.awsRegion && config.awsRegion !== mesh.spec.ecs.region) {
       throw new Error(
@@ -101,21 +83,24 @@ export async function startController(
       mesh.spec.cloudMap,
       ownerId(mesh),
     ]);
-    if (targets?.key === key) return targets.value;
-    const value = meshTargets(set, {
-      // Inside ECS the file system is not durable: with a Consul the inventory lives in its KV.
-      store: consul
-        ? new ConsulInventoryStore(consul)
-        : new FileInventoryStore(
-            path.join(config.workdir, "inventory", mesh.spec.ecs.cluster, `${ownerId(mesh)}.json`),
-          ),
+    if (connected?.key === key) return connected.value;
+    const { consul, store, lock } = meshStore(set, {
+      consulAddress: config.consulAddress,
+      consulToken: config.consulToken,
+      inventoryFile: config.inventoryFile,
+      identity: config.identity,
+      policy,
+      log,
+    });
+    const targets = meshTargets(set, {
+      store,
       consul,
       consulToken: config.consulToken,
       namerdUrl: config.namerdUrl,
       policy,
     });
-    targets = { key, value };
-    return value;
+    connected = { key, value: { targets, lock } };
+    return connected.value;
   };
   const controller = new Controller({
     source,
@@ -123,7 +108,6 @@ export async function startController(
     schedule: intervalToCron(config.intervalMs),
     pollMs: config.pollMs,
     connect,
-    leader,
     metrics,
     log,
     flags: { allowMassPrune: false, adopt: false },
@@ -151,10 +135,7 @@ export async function startController(
       : {}),
   });
   controller.start();
-  log.info(
-    { url: server.url, source: controller.status.source.url, leaderElection: Boolean(leader) },
-    "controller started",
-  );
+  log.info({ url: server.url, source: controller.status.source.url }, "controller started");
   let stopped: Promise<void> | undefined;
   return {
     controller,

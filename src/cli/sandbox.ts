@@ -71,8 +71,6 @@ export async function startSandboxController(options: {
       namerdUrl: process.env.ECSMESH_NAMERD_URL,
       webhookSecret: undefined,
       gitAuth: {},
-      leaderKey: "ecsmesh/leader/sandbox",
-      leaderTtlSeconds: 15,
     },
     createLogger({ level: options.logLevel }),
   );

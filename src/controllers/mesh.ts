@@ -58,6 +58,8 @@ export interface MeshOptions {
   readonly flags: EcsFlags;
   readonly log: Logger;
   readonly onProgress?: (event: ApplyProgress) => void;
+  /** Aborted (Ctrl-C): calls in flight finish, nothing new starts, later targets are skipped. */
+  readonly signal?: AbortSignal;
   /** Where this controller is reached (Prometheus run by Monitoring's delivery.ecs scrapes it). */
   readonly controllerUrl?: string;
 }
@@ -102,16 +104,14 @@ export async function reconcileMesh(
     if (options.dryRun) return { planned, applied: undefined };
     const reason = cloudMap && !cloudMap.ok ? cloudMap.error.message : "not created yet";
     const plan = holdUnresolvedRegistries(planned.plan, reason);
-    const applied = await applyEcsPlan(
-      targets.ecs.api,
-      plan,
-      planned.inventory,
-      targets.ecs.store,
-      log,
-      options.onProgress,
-    );
+    const applied = await applyEcsPlan(targets.ecs.api, plan, planned.inventory, targets.ecs.store, log, {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     return { planned: { ...planned, plan }, applied };
   });
+
+  if (options.signal?.aborted) return { cloudMap, ecs, consul: undefined, dtab: undefined, tasks: [] };
 
   // Running tasks are observed once per pass, for Consul registrations and monitoring discovery.
   const watched = new Set(observedServices(set, controllerUrl).map((service) => service.metadata.name));

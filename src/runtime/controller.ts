@@ -4,6 +4,7 @@ import { errorMessage } from "../aws/errors.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import type { RunningTask } from "../controllers/ecs/tasks.js";
 import { type MeshTargets, reconcileMesh } from "../controllers/mesh.js";
+import type { WriterLock } from "../inventory/lock.js";
 import type { ScrapeTargets } from "../monitoring/discovery.js";
 import type { GrafanaApi } from "../monitoring/grafana-client.js";
 import { reconcileMonitoring } from "../monitoring/reconcile.js";
@@ -11,7 +12,6 @@ import { formatDiagnostic } from "../specs/diagnostic.js";
 import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
 import type { GitSource } from "./git-source.js";
 import type { Health } from "./http-server.js";
-import type { LeaderElection } from "./leader.js";
 import type { Logger } from "./logger.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { actionRecords, resourceStatuses } from "./resource-status.js";
@@ -27,9 +27,11 @@ export interface ControllerOptions {
   readonly schedule: string;
   /** How often to ask the remote for a new commit; 0 turns polling off (webhooks only). */
   readonly pollMs: number;
-  /** Clients for a manifest set's targets; called per pass because the Mesh may change. */
-  readonly connect: (set: ManifestSet) => MeshTargets;
-  readonly leader: LeaderElection | undefined;
+  /**
+   * Clients for a manifest set's targets and the mesh's writer lock; called per pass because the
+   * Mesh may change (the same objects come back while it does not).
+   */
+  readonly connect: (set: ManifestSet) => ConnectedMesh;
   readonly metrics: ControllerMetrics;
   readonly log: Logger;
   readonly flags: EcsFlags;
@@ -42,6 +44,12 @@ export interface ControllerOptions {
   readonly workdir: string;
   /** A Grafana API client for a set whose Monitoring names a grafanaUrl (and a token is configured). */
   readonly grafana?: (set: ManifestSet) => GrafanaApi | undefined;
+}
+
+export interface ConnectedMesh {
+  readonly targets: MeshTargets;
+  /** Leadership is holding this lock: the one every writer of the mesh takes, CLI apply included. */
+  readonly lock: WriterLock;
 }
 
 /**
@@ -60,13 +68,19 @@ export class Controller {
   private cronTask: ScheduledTask | undefined;
   private poller: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** The writer lock of the mesh last loaded; kept (renewed) between passes. */
+  private lock: WriterLock | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.status = initialStatus(options.sourceInfo, options.identity);
+    this.setLeaderStatus({
+      held: false,
+      reason: "NoValidManifests",
+      message: "the mesh, and so its writer lock, is known once a valid manifest set has loaded",
+    });
   }
 
   start(): void {
-    this.options.leader?.start();
     this.cronTask = cron.schedule(this.options.schedule, () => this.trigger("interval"));
     if (this.options.pollMs > 0) {
       this.poller = setInterval(() => void this.poll(), this.options.pollMs);
@@ -120,7 +134,7 @@ export class Controller {
     this.cronTask?.stop();
     if (this.poller) clearInterval(this.poller);
     await this.running;
-    await this.options.leader?.stop();
+    await this.lock?.stop();
   }
 
   private async poll(): Promise<void> {
@@ -189,19 +203,15 @@ export class Controller {
       this.setConditions("False", "InvalidManifests", message, true);
       return { outcome: "invalid", summary: message };
     }
-    const leader = this.options.leader;
-    if (leader && !leader.isLeader()) {
-      this.status = { ...this.status, leader: { ...this.status.leader, isLeader: false } };
-      this.options.metrics.setLeader(false);
-      return { outcome: "unchanged", summary: "follower: serving status, writing nothing" };
+    const { targets, lock } = this.options.connect(loaded.set);
+    if (!(await this.lead(lock))) {
+      return {
+        outcome: "unchanged",
+        summary: `follower: ${lock.state.message}; serving status, writing nothing`,
+      };
     }
-    this.options.metrics.setLeader(true);
-    this.status = {
-      ...this.status,
-      leader: { ...this.status.leader, isLeader: true },
-      observedGeneration: loaded.set.digest,
-    };
-    const report = await reconcileMesh(loaded.set, this.options.connect(loaded.set), {
+    this.status = { ...this.status, observedGeneration: loaded.set.digest };
+    const report = await reconcileMesh(loaded.set, targets, {
       dryRun: false,
       flags: this.options.flags,
       log,
@@ -241,6 +251,47 @@ export class Controller {
     const summary = `${actions.length} action(s), ${resources.length} resource(s), ${stalled.length} stalled`;
     if (stalled.length > 0) return { outcome: "failed", summary };
     return { outcome: actions.length > 0 ? "applied" : "unchanged", summary };
+  }
+
+  /**
+   * Holds the mesh's writer lock, switching locks when the Mesh moved to another cluster or owner,
+   * and reports why this replica leads or not (status, condition, metrics).
+   */
+  private async lead(lock: WriterLock): Promise<boolean> {
+    if (lock !== this.lock) {
+      await this.lock?.stop();
+      this.lock = lock;
+      await lock.tick();
+      lock.start();
+    }
+    this.setLeaderStatus(lock.state, lock.location);
+    return lock.isLeader();
+  }
+
+  private setLeaderStatus(
+    state: { held: boolean; reason: string; message: string; since?: string },
+    location?: string,
+  ): void {
+    const leader = {
+      isLeader: state.held,
+      identity: this.options.identity,
+      reason: state.reason,
+      message: state.message,
+      ...(state.since ? { since: state.since } : {}),
+      ...(location ? { lock: location } : {}),
+    };
+    const conditions = setCondition(
+      this.status.conditions,
+      {
+        type: "Leader",
+        status: state.held ? "True" : "False",
+        reason: state.reason,
+        message: location ? `${state.message} (${location})` : state.message,
+      },
+      new Date(),
+    );
+    this.status = { ...this.status, leader, conditions };
+    this.options.metrics.setLeader(state.held, state.reason);
   }
 
   /** Scrape targets and monitoring files; a failure here is reported and degrades nothing else. */

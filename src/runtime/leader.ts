@@ -1,5 +1,6 @@
 import { errorMessage } from "../aws/errors.js";
 import type { ConsulApi } from "../controllers/consul/consul-client.js";
+import type { LockState, WriterLock } from "../inventory/lock.js";
 import type { Logger } from "./logger.js";
 
 export interface LeaderOptions {
@@ -20,7 +21,8 @@ export interface LeaderOptions {
  * Followers keep trying; a leader whose renewal fails steps down at once rather than risk two
  * writers, and a stopped leader destroys its session so the lock frees without waiting the TTL.
  */
-export class LeaderElection {
+export class LeaderElection implements WriterLock {
+  state: LockState = { held: false, reason: "NotAttempted", message: "not tried yet" };
   private session: string | undefined;
   private leader = false;
   private timer: NodeJS.Timeout | undefined;
@@ -32,6 +34,10 @@ export class LeaderElection {
     private readonly options: LeaderOptions,
     private readonly log: Logger,
   ) {}
+
+  get location(): string {
+    return `consul:${this.options.key}`;
+  }
 
   isLeader(): boolean {
     return this.leader;
@@ -68,9 +74,21 @@ export class LeaderElection {
         );
         if (acquired) this.setLeader(true, "lock acquired");
       }
+      if (!this.leader) {
+        const holder = await this.consul.kvGet(this.options.key);
+        this.state = holder?.session
+          ? { held: false, reason: "LockHeldBy", message: `held by ${holder.value}`, holder: holder.value }
+          : // Free but not ours: a dead holder's lock-delay is still running.
+            { held: false, reason: "LockHeldBy", message: "free, within the previous holder's lock-delay" };
+      }
     } catch (error) {
       // Without Consul we cannot know we still hold the lock: stop writing.
       this.setLeader(false, `Consul unreachable: ${errorMessage(error)}`);
+      this.state = {
+        held: false,
+        reason: "ConsulUnreachable",
+        message: `Consul unreachable: ${errorMessage(error)}`,
+      };
     }
   }
 
@@ -109,6 +127,13 @@ export class LeaderElection {
   }
 
   private setLeader(leader: boolean, reason: string): void {
+    if (leader) {
+      const since = new Date().toISOString();
+      if (!this.leader)
+        this.state = { held: true, reason: "LockAcquired", message: `held since ${since}`, since };
+    } else if (reason === "stopping") {
+      this.state = { held: false, reason: "Released", message: "released" };
+    }
     if (leader === this.leader) return;
     this.leader = leader;
     this.log.info(

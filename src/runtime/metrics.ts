@@ -12,7 +12,8 @@ export interface ControllerMetrics {
   observePass(kind: string, seconds: number, outcome: PassOutcome): void;
   setResources(resources: readonly ResourceStatus[]): void;
   recordApiCall(call: Pick<CallRecord, "service" | "operation" | "outcome" | "durationMs">): void;
-  setLeader(isLeader: boolean): void;
+  /** Whether this replica writes, and the Leader condition's reason (e.g. LockHeldBy, ConsulUnreachable). */
+  setLeader(isLeader: boolean, reason: string): void;
   markSuccess(at: Date): void;
 }
 
@@ -72,6 +73,12 @@ export function createMetrics(): ControllerMetrics {
     help: "1 when this replica holds the leader lock and reconciles, 0 when it stands by.",
     registers,
   });
+  const leaderReason = new Gauge({
+    name: "ecsmesh_leader_reason",
+    help: "Why this replica leads or stands by (the Leader condition's reason); the value is always 1.",
+    labelNames: ["reason"],
+    registers,
+  });
 
   return {
     registry,
@@ -90,7 +97,11 @@ export function createMetrics(): ControllerMetrics {
       apiRequests.inc({ service, operation, outcome });
       apiDuration.observe({ service, operation }, durationMs / 1000);
     },
-    setLeader: (isLeader) => leader.set(isLeader ? 1 : 0),
+    setLeader: (isLeader, reason) => {
+      leader.set(isLeader ? 1 : 0);
+      leaderReason.reset();
+      leaderReason.set({ reason }, 1);
+    },
     markSuccess: (at) => lastSuccess.set(at.getTime() / 1000),
   };
 }

@@ -63,7 +63,7 @@ ${ready === undefined ? html`<span class="muted">no pass has finished yet</span>
 <dt>Last applied</dt><dd>${revision(status.lastAppliedRevision)}</dd>
 <dt>Last attempted</dt><dd>${revision(status.lastAttemptedRevision)}</dd>
 <dt>Manifests digest</dt><dd>${revision(status.observedGeneration)}</dd>
-<dt>Leader</dt><dd><code>${leader.identity}</code> ${leader.isLeader ? badge("leader", "ok") : badge("standby", "neutral")}${leader.since === undefined ? undefined : html` <span class="muted">since ${time(leader.since, now)}</span>`}</dd>
+<dt>Leader</dt><dd><code>${leader.identity}</code> ${leader.isLeader ? badge("leader", "ok") : badge("standby", "neutral")}${leader.since === undefined ? undefined : html` <span class="muted">since ${time(leader.since, now)}</span>`}${leader.isLeader || leader.reason === undefined ? undefined : html` <span><b>${leader.reason}</b> ${leader.message ?? ""}</span>`}</dd>
 </dl>
 </header>`;
 }
@@ -246,6 +246,9 @@ function conditionTone(condition: Condition): Tone {
       return isTrue ? "pending" : "neutral";
     case "Stalled":
       return isTrue ? "bad" : "neutral";
+    case "Leader":
+      // A standby replica is normal; why it stands by is in the message.
+      return isTrue ? "ok" : "neutral";
   }
 }
 

@@ -7,7 +7,8 @@
  * is served without authentication on the controller's read-only port.
  */
 
-export type ConditionType = "Ready" | "Reconciling" | "Stalled";
+/** Flux's trio, and Leader: whether this replica holds the mesh's writer lock, and why not. */
+export type ConditionType = "Ready" | "Reconciling" | "Stalled" | "Leader";
 export type ConditionStatus = "True" | "False" | "Unknown";
 
 export interface Condition {
@@ -72,6 +73,11 @@ export interface LeaderStatus {
   isLeader: boolean;
   identity: string;
   since?: string;
+  /** Why it leads or stands by: the Leader condition's reason and message. */
+  reason?: string;
+  message?: string;
+  /** Where the mesh's writer lock lives (consul:KEY or file:PATH). */
+  lock?: string;
 }
 
 export interface ControllerStatus {

@@ -192,8 +192,6 @@ describe("two controllers on one Consul", () => {
         namerdUrl: undefined,
         webhookSecret: "s3cr3t",
         gitAuth: {},
-        leaderKey: "ecsmesh/leader/sandbox",
-        leaderTtlSeconds: 15,
       },
       silentLogger,
     );
@@ -201,7 +199,13 @@ describe("two controllers on one Consul", () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await follower.controller.idle();
       expect(follower.controller.status.leader.isLeader).toBe(false);
-      expect(follower.controller.status.lastPass?.summary).toBe("follower: serving status, writing nothing");
+      expect(follower.controller.status.lastPass?.summary).toMatch(
+        /^follower: held by .+; serving status, writing nothing$/,
+      );
+      expect(follower.controller.status.conditions.find((c) => c.type === "Leader")).toMatchObject({
+        status: "False",
+        reason: "LockHeldBy",
+      });
       expect((await status()).leader.isLeader).toBe(true);
 
       await sandbox.controller.stop(); // SIGTERM's path: finish, release the lock

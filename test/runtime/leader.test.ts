@@ -71,4 +71,19 @@ describe("leader election through a Consul session lock", () => {
     expect(a.isLeader()).toBe(false);
     consul = await startConsulServer({ sessionTtlMin: "1s" });
   });
+
+  it("says why it does not lead: the holder's identity, or Consul's error", async () => {
+    const a = elector("a");
+    const b = elector("b");
+    expect(b.state).toMatchObject({ held: false, reason: "NotAttempted" });
+    await a.tick();
+    await b.tick();
+    expect(a.state).toMatchObject({ held: true, reason: "LockAcquired" });
+    expect(b.state).toEqual({ held: false, reason: "LockHeldBy", message: "held by a", holder: "a" });
+    await consul.close();
+    await b.tick();
+    expect(b.state).toMatchObject({ held: false, reason: "ConsulUnreachable" });
+    expect(b.state.message).toMatch(/^Consul unreachable: /);
+    consul = await startConsulServer({ sessionTtlMin: "1s" });
+  });
 });

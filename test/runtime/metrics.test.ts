@@ -17,7 +17,7 @@ describe("controller metrics", () => {
       durationMs: 20,
     };
     metrics.recordApiCall(call);
-    metrics.setLeader(true);
+    metrics.setLeader(true, "LockAcquired");
     metrics.markSuccess(new Date("2025-06-02T12:00:00.000Z"));
     const text = await metrics.registry.metrics();
 
@@ -74,7 +74,7 @@ describe("controller metrics", () => {
   it("keeps each controller's series in its own registry, never the global one", async () => {
     const one = createMetrics();
     const two = createMetrics();
-    one.setLeader(true);
+    one.setLeader(true, "LockAcquired");
     expect(await two.registry.metrics()).toContain("ecsmesh_leader 0");
     expect(globalRegistry.getSingleMetric("ecsmesh_leader")).toBeUndefined();
   });

@@ -57,11 +57,12 @@ describe("ecsmesh run as a process", () => {
     );
     const exited = exit(child);
     await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 60_000);
-    const lock = async () =>
-      (await (await fetch(`${sandbox.env.CONSUL_HTTP_ADDR}/v1/kv/ecsmesh/leader`)).json()) as {
-        Session?: string;
-      }[];
-    expect((await lock())[0]?.Session).toBeTruthy();
+    // The mesh's writer lock, taken in the first pass once the manifests have loaded.
+    const lock = async () => {
+      const response = await fetch(`${sandbox.env.CONSUL_HTTP_ADDR}/v1/kv/ecsmesh/locks/l5d-demo/l5d-demo`);
+      return response.ok ? ((await response.json()) as { Session?: string }[]) : [];
+    };
+    await until(async () => Boolean((await lock())[0]?.Session), 30_000);
 
     // Signal in the middle of a pass: the webhook is off, so a new commit would be the trigger;
     // SIGTERM right after readiness lands during the follow-up registration pass or between passes.

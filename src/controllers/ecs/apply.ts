@@ -8,6 +8,7 @@ import {
   withRevision,
   withService,
 } from "../../inventory/inventory.js";
+import { InventoryJournal } from "../../inventory/journal.js";
 import type { InventoryStore } from "../../inventory/store.js";
 import type { Logger } from "../../runtime/logger.js";
 import { mapConcurrent } from "../../util/concurrency.js";
@@ -26,6 +27,8 @@ export interface AppliedResource {
   readonly error?: { readonly code: string; readonly message: string; readonly retryable: boolean };
   /** The service as ECS returned it after create/update, for rollout tracking. */
   readonly service?: Service;
+  /** Set when an interruption stopped the resource before all its actions ran. */
+  readonly interrupted?: { readonly done: number; readonly notStarted: number };
 }
 
 export interface ApplyProgress {
@@ -40,10 +43,18 @@ export interface ApplyResult {
   readonly inventory: Inventory;
 }
 
+export interface ApplyOptions {
+  readonly onProgress?: (event: ApplyProgress) => void;
+  /** Aborting lets the calls in flight finish and starts no new one (Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Executes a plan: creates and updates first (each resource's actions in order, resources in
  * parallel), deletes last. One resource's failure is recorded on it and does not stop the others.
- * The inventory is saved after each phase and on failure, so what was created is never forgotten.
+ * The inventory is written ahead: a service is recorded before CreateService (ECS's clientToken
+ * makes the retry safe) and a revision as soon as it is registered, so an apply killed at any
+ * point is finished by the next one, never blocked by what it left behind.
  */
 export async function applyEcsPlan(
   api: EcsApi,
@@ -51,21 +62,33 @@ export async function applyEcsPlan(
   start: Inventory,
   store: InventoryStore,
   log: Logger,
-  onProgress: (event: ApplyProgress) => void = () => {},
+  options: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  let inventory = start;
+  const { onProgress = () => {}, signal } = options;
+  const journal = new InventoryJournal(store, start);
   /** Remembers which ECS deployment rolls out a revision, to recognise its failure later. */
   const recordDeployment = (name: string, arn: string, service: Service) => {
     const deployment = service.deployments?.find(
       (d) => d.status === "PRIMARY" && d.taskDefinition === arn,
     )?.id;
-    if (deployment) inventory = withDeployment(inventory, name, arn, deployment);
+    return deployment
+      ? journal.record((inventory) => withDeployment(inventory, name, arn, deployment))
+      : Promise.resolve();
   };
   const runResource = async (resource: ResourcePlan<EcsAction>): Promise<AppliedResource> => {
     const resourceLog = log.child({ kind: resource.kind, name: resource.name });
     let registered: { arn: string } | undefined;
     let service: Service | undefined;
-    for (const action of resource.actions) {
+    for (const [index, action] of resource.actions.entries()) {
+      if (signal?.aborted) {
+        resourceLog.warn({ action: action.verb }, `interrupted before ${action.verb} ${resource.name}`);
+        return {
+          name: resource.name,
+          outcome: resource.outcome,
+          interrupted: { done: index, notStarted: resource.actions.length - index },
+          ...(service ? { service } : {}),
+        };
+      }
       try {
         const detail = await execute(action);
         resourceLog.info(
@@ -103,26 +126,31 @@ export async function applyEcsPlan(
           const definition = await api.registerTaskDefinition(action.input);
           const arn = definition.taskDefinitionArn ?? "";
           registered = { arn };
-          inventory = withRevision(inventory, action.service, action.family, {
-            arn,
-            fingerprint: action.fingerprint,
-          });
+          await journal.record((inventory) =>
+            withRevision(inventory, action.service, action.family, { arn, fingerprint: action.fingerprint }),
+          );
           return arn;
         }
         case "create-service": {
           const taskDefinition = definitionArn(action.taskDefinition) ?? "";
+          const recordService = (arn: string) =>
+            journal.record((inventory) => {
+              const current = inventory.services[action.service];
+              return withService(inventory, action.service, {
+                arn,
+                family: current?.family ?? "",
+                revisions: current?.revisions ?? [],
+              });
+            });
+          // Ours before it exists: killed after CreateService, the next apply finds it recorded.
+          await recordService("");
           service = await api.createService({
             ...action.input,
             taskDefinition,
             clientToken: clientTokenFor(action.input.cluster ?? "", action.service, taskDefinition),
           });
-          const current = inventory.services[action.service];
-          inventory = withService(inventory, action.service, {
-            arn: service.serviceArn ?? "",
-            family: current?.family ?? "",
-            revisions: current?.revisions ?? [],
-          });
-          recordDeployment(action.service, taskDefinition, service);
+          await recordService(service.serviceArn ?? "");
+          await recordDeployment(action.service, taskDefinition, service);
           return service.serviceArn ?? "";
         }
         case "update-service": {
@@ -131,7 +159,7 @@ export async function applyEcsPlan(
             ...action.input,
             ...(taskDefinition ? { taskDefinition } : {}),
           });
-          if (taskDefinition) recordDeployment(action.service, taskDefinition, service);
+          if (taskDefinition) await recordDeployment(action.service, taskDefinition, service);
           return taskDefinition ?? "service settings";
         }
         case "delete-service":
@@ -139,17 +167,15 @@ export async function applyEcsPlan(
           return "deleted";
         case "deregister-task-definition":
           await api.deregisterTaskDefinition(action.arn);
-          inventory = withoutRevision(inventory, action.service, action.arn);
+          await journal.record((inventory) => withoutRevision(inventory, action.service, action.arn));
           return action.arn;
         case "adopt-service":
-          inventory = withService(inventory, action.service, {
-            arn: action.arn,
-            family: action.family,
-            revisions: [],
-          });
+          await journal.record((inventory) =>
+            withService(inventory, action.service, { arn: action.arn, family: action.family, revisions: [] }),
+          );
           return action.arn;
         case "forget-service":
-          inventory = withoutService(inventory, action.service);
+          await journal.record((inventory) => withoutService(inventory, action.service));
           return "removed from the inventory";
         case "forget-revision":
           inventory = withoutRevision(inventory, action.service, action.arn);
@@ -168,7 +194,6 @@ export async function applyEcsPlan(
         runResource,
       )),
     );
-    await store.save(inventory);
     results.push(
       ...(await mapConcurrent(
         active.filter((r) => r.outcome === "delete"),
@@ -177,7 +202,7 @@ export async function applyEcsPlan(
       )),
     );
   } finally {
-    await store.save(inventory);
+    await journal.flush();
   }
-  return { resources: results, inventory };
+  return { resources: results, inventory: journal.inventory };
 }

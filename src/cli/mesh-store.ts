@@ -1,0 +1,76 @@
+import path from "node:path";
+import type { CallPolicyOptions } from "../aws/call-policy.js";
+import { type ConsulApi, HttpConsulApi } from "../controllers/consul/consul-client.js";
+import { ConsulInventoryStore } from "../inventory/consul-store.js";
+import { FileWriterLock } from "../inventory/file-lock.js";
+import type { WriterLock } from "../inventory/lock.js";
+import { FileInventoryStore, type InventoryStore } from "../inventory/store.js";
+import { LeaderElection } from "../runtime/leader.js";
+import type { Logger } from "../runtime/logger.js";
+import type { ManifestSet } from "../specs/loader.js";
+import { ownerId } from "../specs/resolve.js";
+
+export interface MeshStoreSettings {
+  /** CONSUL_HTTP_ADDR: overrides the Mesh's consul.address, and nothing else. */
+  readonly consulAddress: string | undefined;
+  readonly consulToken: string | undefined;
+  /** --inventory FILE: the inventory (and its lock) in a file instead of the mesh's Consul. */
+  readonly inventoryFile: string | undefined;
+  /** Who takes the lock, as other writers will see it. */
+  readonly identity: string;
+  readonly policy?: CallPolicyOptions;
+  readonly log: Logger;
+}
+
+/** Where a mesh's inventory and writer lock live, and the Consul client that reaches them. */
+export interface MeshStore {
+  readonly consul: ConsulApi;
+  readonly store: InventoryStore;
+  readonly lock: WriterLock;
+}
+
+/**
+ * A killed writer's session expires within twice the TTL (Consul's minimum is 10 s); the lock-delay
+ * then keeps a writer that was only paused from overlapping with the next one.
+ */
+const LOCK_TTL_SECONDS = 10;
+const LOCK_DELAY_SECONDS = 5;
+
+/**
+ * The one rule every command and the controller follow, so the same mesh always finds the same
+ * inventory whatever the shell holds: the mesh's own Consul (CONSUL_HTTP_ADDR only changes the
+ * address it is reached at), keys under ecsmesh/inventory/<cluster>/<owner>/ and the lock at
+ * ecsmesh/locks/<cluster>/<owner>; or, when --inventory names a file, that file and FILE.lock.
+ */
+export function meshStore(set: ManifestSet, settings: MeshStoreSettings): MeshStore {
+  const mesh = set.mesh.manifest;
+  const cluster = mesh.spec.ecs.cluster;
+  const owner = ownerId(mesh);
+  const consul = new HttpConsulApi({
+    address: settings.consulAddress ?? mesh.spec.consul.address,
+    token: settings.consulToken,
+    ...(settings.policy ? { policy: settings.policy } : {}),
+  });
+  if (settings.inventoryFile !== undefined) {
+    const file = path.resolve(settings.inventoryFile);
+    return {
+      consul,
+      store: new FileInventoryStore(file),
+      lock: new FileWriterLock(`${file}.lock`, settings.identity),
+    };
+  }
+  return {
+    consul,
+    store: new ConsulInventoryStore(consul),
+    lock: new LeaderElection(
+      consul,
+      {
+        key: `ecsmesh/locks/${cluster}/${owner}`,
+        identity: settings.identity,
+        ttlSeconds: LOCK_TTL_SECONDS,
+        lockDelaySeconds: LOCK_DELAY_SECONDS,
+      },
+      settings.log,
+    ),
+  };
+}
