@@ -178,7 +178,7 @@ export async function applyEcsPlan(
           await journal.record((inventory) => withoutService(inventory, action.service));
           return "removed from the inventory";
         case "forget-revision":
-          inventory = withoutRevision(inventory, action.service, action.arn);
+          await journal.record((inventory) => withoutRevision(inventory, action.service, action.arn));
           return `${action.arn} (${action.why}) removed from the inventory`;
       }
     }
