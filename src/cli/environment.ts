@@ -41,11 +41,11 @@ const EnvironmentSchema = z.object({
   ECSMESH_GIT_KNOWN_HOSTS_FILE: text,
   GRAFANA_TOKEN: text,
   ECSMESH_PORT: optional(
-    z.coerce
-      .number({ error: "must be a port number" })
-      .int("must be a port number")
-      .min(0, "must be 0..65535")
-      .max(65_535, "must be 0..65535"),
+    z
+      .string()
+      .regex(/^\d+$/, "must be a port number")
+      .transform(Number)
+      .pipe(z.number().max(65_535, "must be 0..65535")),
   ).transform((port) => port ?? 8080),
 });
 

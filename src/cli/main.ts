@@ -82,7 +82,8 @@ function portInUse(error: unknown, port: number, remedy: string): unknown {
     : error;
 }
 
-async function parseEnvironment(env: RawEnvironment) {
+/** The parsed environment and its helpers; loaded by the commands that read a variable (zod stays out of `help`). */
+async function loadEnvironment(env: RawEnvironment) {
   const environment = await import("./environment.js");
   return { ...environment, parsed: environment.parseEnvironment(env) };
 }
@@ -151,7 +152,7 @@ export async function main(
         flags: { dtab?: string; namespace?: string; consul?: boolean; output: OutputFormat },
       ) => {
         const { explainCommand } = await import("./explain.js");
-        const consul = flags.consul ? await parseEnvironment(env) : undefined;
+        const consul = flags.consul ? await loadEnvironment(env) : undefined;
         return explainCommand(
           {
             dir,
@@ -192,7 +193,7 @@ export async function main(
     act(plan, async (dir: string, flags: MeshFlags) => {
       const [{ planCommand }, environment] = await Promise.all([
         import("./mesh-commands.js"),
-        parseEnvironment(env),
+        loadEnvironment(env),
       ]);
       // plan never waits.
       const options = { ...meshOptions(dir, flags), wait: false, timeoutMs: 0 };
@@ -214,7 +215,7 @@ export async function main(
       const timeoutMs = await duration("timeout", flags.timeout);
       const [{ applyCommand }, environment] = await Promise.all([
         import("./mesh-commands.js"),
-        parseEnvironment(env),
+        loadEnvironment(env),
       ]);
       const options = { ...meshOptions(dir, flags), wait: flags.wait ?? false, timeoutMs };
       return applyCommand(options, environment.cliEnv(environment.parsed), io);
@@ -255,7 +256,7 @@ export async function main(
     act(bootstrap, async (flags: BootstrapFlags) => {
       const [{ bootstrapCommand, CONTROLLER_MANIFESTS_DIR }, environment] = await Promise.all([
         import("./bootstrap.js"),
-        parseEnvironment(env),
+        loadEnvironment(env),
       ]);
       return bootstrapCommand(
         {
@@ -286,7 +287,7 @@ export async function main(
   sandbox.action(
     act(sandbox, async (flags: { cluster?: string[] }) => {
       // Checked like every command's, though the sandbox only asks which endpoints are given.
-      await parseEnvironment(env);
+      await loadEnvironment(env);
       const { sandboxCommand } = await import("./sandbox.js");
       return sandboxCommand(io, flags.cluster ?? ["default"], env);
     }),
@@ -304,7 +305,7 @@ export async function main(
     act(start, async () => {
       const [{ sandboxStartCommand }, environment] = await Promise.all([
         import("./sandbox.js"),
-        parseEnvironment(env),
+        loadEnvironment(env),
       ]);
       const { ECSMESH_PORT, ECSMESH_LOG_LEVEL } = environment.parsed;
       return sandboxStartCommand(io, {
@@ -360,7 +361,7 @@ async function runCommand(flags: RunFlags, env: RawEnvironment): Promise<number>
   const pollMs = await duration("poll", flags.poll);
   const [{ defaultIdentity, startController }, environment] = await Promise.all([
     import("./run.js"),
-    parseEnvironment(env),
+    loadEnvironment(env),
   ]);
   const running = await startController({
     ...environment.controllerEnv(environment.parsed),

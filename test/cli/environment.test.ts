@@ -32,6 +32,7 @@ describe("the environment, parsed once at the entry point", () => {
     ["ECSMESH_NAMERD_URL", "namerd:4180"],
     ["ECSMESH_PORT", "http"],
     ["ECSMESH_PORT", "70000"],
+    ["ECSMESH_PORT", " "],
     ["ECSMESH_LOG_LEVEL", "loud"],
   ])("names %s when its value is wrong, without echoing the value", (name, value) => {
     expect(() => parseEnvironment({ [name]: value })).toThrow(new RegExp(`^environment: ${name} must`));
