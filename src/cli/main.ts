@@ -1,282 +1,395 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
-import { z } from "zod";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { errorMessage } from "../aws/errors.js";
-import { parseDuration } from "../specs/duration.js";
-import { bootstrapCommand, CONTROLLER_MANIFESTS_DIR } from "./bootstrap.js";
-import { explainCommand } from "./explain.js";
+import type { RawEnvironment } from "./environment.js";
 import { type CliIO, EXIT, processIO, UsageError } from "./io.js";
-import { applyCommand, type CliEnv, planCommand } from "./mesh-commands.js";
-import { defaultIdentity, type RunConfig, startController } from "./run.js";
-import { sandboxCommand, sandboxStartCommand } from "./sandbox.js";
-import { schemasCommand } from "./schemas.js";
-import { validateCommand } from "./validate.js";
 
-const USAGE = `ecsmesh: reconcile Amazon ECS service meshes from YAML manifests
+// Command modules are imported inside their actions: `help` and `validate` stay fast and never
+// load the AWS SDK.
 
-Usage:
-  ecsmesh validate DIR [--output text|json]
-      Check every manifest under DIR; exit 1 with file:line:col errors if any is wrong.
-  ecsmesh explain DIR PATH [--dtab DTAB] [--namespace NS] [--consul] [--output text|json]
-      Show how linkerd resolves PATH (e.g. /svc/world) with the mesh's dtab,
-      optionally with an l5d-dtab header override, down to weighted destinations;
-      --consul also lists the Consul registrations behind each destination (CONSUL_HTTP_ADDR).
-  ecsmesh plan DIR [--output text|json] [--inventory FILE] [--allow-mass-prune] [--adopt]
-      Show what apply would change, per resource and field.
-      Exit 0: nothing to do; 2: changes pending; 1: blocked or failed.
-  ecsmesh apply DIR [--wait] [--timeout 10m] [--allow-mass-prune] [--adopt] [--inventory FILE]
-                    [--lock-timeout 0s]
-      Make ECS, Consul, namerd and Cloud Map match the manifests; --wait follows rollouts.
-      Takes the mesh's writer lock (refuses, naming the holder, if another writer has it).
-  ecsmesh run --source URL|PATH [--ref main] [--path DIR] [--interval 1m] [--poll 10s]
-              [--port 8080] [--workdir DIR] [--identity NAME] [--inventory FILE]
-      The controller: reconcile the manifests at the head of a git branch, continuously.
-  ecsmesh bootstrap --source URL [--ref main] [--path DIR] [--dir CHECKOUT] [--image IMAGE]
-                    [--manifests DIR] [--inventory FILE] [--dry-run]
-      Deploy the controller itself into the Mesh's cluster, following --source (like flux bootstrap):
-      prints its manifest to commit first; applies it once the repository holds it.
-  ecsmesh sandbox [--cluster NAME]...
-      Run only the local ECS, EC2, Cloud Map, Consul and namerd, and print their environment.
-  ecsmesh start
-      The embedded default (npm start): the controller on a local sandbox and examples/hello-world.
-  ecsmesh schemas --write DIR | --check DIR
-      Write (or verify) the JSON Schemas of the manifest kinds, for editors.
-  ecsmesh help
+const ENVIRONMENT_HELP = `
+Exit codes: 0 ok; 1 invalid manifests or a failure; 2 plan has changes pending; 64 bad usage.
 
-Environment: AWS_REGION, AWS_ENDPOINT_URL(_<SERVICE>) and the AWS credential chain; CONSUL_HTTP_ADDR,
-CONSUL_HTTP_TOKEN; ECSMESH_NAMERD_URL; ECSMESH_LOG_LEVEL; for run: ECSMESH_WEBHOOK_SECRET,
-ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE, ECSMESH_GIT_KNOWN_HOSTS_FILE, GRAFANA_TOKEN; for start: ECSMESH_PORT.
+Environment (read once when a command begins; a bad value is a usage error naming the variable):
+  AWS_REGION, AWS_ENDPOINT_URL(_<SERVICE>) and the AWS credential chain;
+  CONSUL_HTTP_ADDR (host:port or URL), CONSUL_HTTP_TOKEN; ECSMESH_NAMERD_URL; ECSMESH_LOG_LEVEL;
+  for run: ECSMESH_WEBHOOK_SECRET, ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE,
+  ECSMESH_GIT_KNOWN_HOSTS_FILE, GRAFANA_TOKEN; for start: ECSMESH_PORT (default 8080).
 `;
 
-function outputFormat(value: string | undefined): "text" | "json" {
-  if (value === undefined || value === "text" || value === "json") return value ?? "text";
-  throw new UsageError(`--output must be text or json, not ${value}`);
+type OutputFormat = "text" | "json";
+
+interface MeshFlags {
+  readonly output: OutputFormat;
+  readonly inventory?: string;
+  readonly allowMassPrune?: boolean;
+  readonly adopt?: boolean;
 }
 
-function positional(positionals: string[], index: number, what: string): string {
-  const value = positionals[index];
-  if (value === undefined) throw new UsageError(`missing ${what}`);
-  return value;
+interface RunFlags {
+  readonly source: string;
+  readonly ref: string;
+  readonly path: string;
+  readonly interval: string;
+  readonly poll: string;
+  readonly port: number;
+  readonly host: string;
+  readonly workdir: string;
+  readonly identity?: string;
+  readonly inventory?: string;
 }
 
-const Optional = z.string().min(1).optional();
-const Env = z.object({
-  AWS_REGION: Optional,
-  ECSMESH_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
-  CONSUL_HTTP_ADDR: Optional,
-  CONSUL_HTTP_TOKEN: Optional,
-  ECSMESH_NAMERD_URL: Optional,
-  ECSMESH_WEBHOOK_SECRET: Optional,
-  ECSMESH_GIT_TOKEN: Optional,
-  ECSMESH_GIT_SSH_KEY_FILE: Optional,
-  ECSMESH_GIT_KNOWN_HOSTS_FILE: Optional,
-  GRAFANA_TOKEN: Optional,
-  ECSMESH_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-});
-type ParsedEnv = z.infer<typeof Env>;
-
-function parseEnv(env: NodeJS.ProcessEnv): ParsedEnv {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    throw new UsageError(
-      `environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
+interface BootstrapFlags {
+  readonly source: string;
+  readonly ref: string;
+  readonly path: string;
+  readonly dir?: string;
+  readonly image?: string;
+  readonly manifests?: string;
+  readonly inventory?: string;
+  readonly dryRun?: boolean;
 }
 
-/** CONSUL_HTTP_ADDR may be host:port without a scheme, as the consul CLI accepts it. */
-function consulAddress(value: string | undefined): string | undefined {
-  return value && !/^https?:\/\//.test(value) ? `http://${value}` : value;
+/** The package's version, from the package.json above both src/cli and dist/cli. */
+function packageVersion(): string {
+  const packageJson = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(packageJson) as { version: string }).version;
 }
 
-function cliEnv(env: ParsedEnv): CliEnv {
-  return {
-    awsRegion: env.AWS_REGION,
-    logLevel: env.ECSMESH_LOG_LEVEL ?? "warn",
-    consulAddress: consulAddress(env.CONSUL_HTTP_ADDR),
-    consulToken: env.CONSUL_HTTP_TOKEN,
-    namerdUrl: env.ECSMESH_NAMERD_URL,
-  };
+function outputOption(): Option {
+  return new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text");
 }
 
-function duration(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > 65_535) throw new InvalidArgumentError("a port is 0..65535.");
+  return parsed;
+}
+
+/** Durations are checked in the action: the parser lives with zod, which `help` should not load. */
+async function duration(flag: string, value: string): Promise<number> {
+  const { parseDuration } = await import("../specs/duration.js");
   const ms = parseDuration(value);
   if (ms === undefined) throw new UsageError(`--${flag} takes a duration such as 30s or 10m, not ${value}`);
   return ms;
 }
 
-function port(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
-    throw new UsageError(`--port must be 0..65535, not ${value}`);
-  return parsed;
+/** A taken status port, said in terms of the setting that chose it rather than a bare EADDRINUSE. */
+function portInUse(error: unknown, port: number, remedy: string): unknown {
+  return error instanceof Error && "code" in error && error.code === "EADDRINUSE"
+    ? new Error(`port ${port} is in use; ${remedy}`)
+    : error;
+}
+
+/** The parsed environment and its helpers; loaded by the commands that read a variable (zod stays out of `help`). */
+async function loadEnvironment(env: RawEnvironment) {
+  const environment = await import("./environment.js");
+  return { ...environment, parsed: environment.parseEnvironment(env) };
 }
 
 export async function main(
   argv: readonly string[],
   io: CliIO = processIO,
-  env: NodeJS.ProcessEnv = process.env,
+  env: RawEnvironment = process.env,
 ): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        output: { type: "string", short: "o" },
-        dtab: { type: "string" },
-        namespace: { type: "string" },
-        write: { type: "string" },
-        check: { type: "string" },
-        inventory: { type: "string" },
-        "allow-mass-prune": { type: "boolean" },
-        adopt: { type: "boolean" },
-        wait: { type: "boolean" },
-        timeout: { type: "string" },
-        consul: { type: "boolean" },
-        source: { type: "string" },
-        ref: { type: "string" },
-        path: { type: "string" },
-        interval: { type: "string" },
-        poll: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        workdir: { type: "string" },
-        identity: { type: "string" },
-        cluster: { type: "string", multiple: true },
-        dir: { type: "string" },
-        manifests: { type: "string" },
-        image: { type: "string" },
-        "dry-run": { type: "boolean" },
-        "lock-timeout": { type: "string" },
+  let exitCode: number = EXIT.ok;
+  /** Runs an action for its exit code; a UsageError is reported as commander's own, with the command's help. */
+  const act =
+    <A extends unknown[]>(command: Command, run: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      try {
+        exitCode = await run(...args);
+      } catch (error) {
+        if (error instanceof UsageError) command.error(error.message, { exitCode: EXIT.usage });
+        throw error;
+      }
+    };
+
+  const program = new Command("ecsmesh")
+    .description("Reconcile Amazon ECS service meshes from YAML manifests.")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      outputError: (text, write) => write(`ecsmesh: ${text.replace(/^error: /, "")}`),
+    })
+    .exitOverride()
+    .showHelpAfterError()
+    .addHelpText("after", ENVIRONMENT_HELP);
+
+  const validate = program
+    .command("validate")
+    .description("Check every manifest under DIR; exit 1 with file:line:col errors if any is wrong.")
+    .argument("<dir>", "manifest directory")
+    .addOption(outputOption());
+  validate.action(
+    act(validate, async (dir: string, flags: { output: OutputFormat }) => {
+      const { validateCommand } = await import("./validate.js");
+      return validateCommand({ dir, output: flags.output }, io);
+    }),
+  );
+
+  const explain = program
+    .command("explain")
+    .summary("Show how linkerd resolves PATH with the mesh's dtab, down to weighted destinations.")
+    .description(
+      "Show how linkerd resolves PATH (e.g. /svc/world) with the mesh's dtab, optionally with an " +
+        "l5d-dtab header override, down to weighted destinations.",
+    )
+    .argument("<dir>", "manifest directory")
+    .argument("<path>", "the path to resolve, e.g. /svc/world")
+    .option("--dtab <dtab>", "an l5d-dtab header override")
+    .option("--namespace <ns>", "the linkerd namespace (default: the Mesh's)")
+    .option("--consul", "also list the Consul registrations behind each destination (CONSUL_HTTP_ADDR)")
+    .addOption(outputOption());
+  explain.action(
+    act(
+      explain,
+      async (
+        dir: string,
+        resolved: string,
+        flags: { dtab?: string; namespace?: string; consul?: boolean; output: OutputFormat },
+      ) => {
+        const { explainCommand } = await import("./explain.js");
+        const consul = flags.consul ? await loadEnvironment(env) : undefined;
+        return explainCommand(
+          {
+            dir,
+            path: resolved,
+            dtab: flags.dtab,
+            namespace: flags.namespace,
+            output: flags.output,
+            consul: consul && {
+              address: consul.parsed.CONSUL_HTTP_ADDR,
+              token: consul.parsed.CONSUL_HTTP_TOKEN,
+            },
+          },
+          io,
+        );
       },
-    });
-    const meshOptions = () => ({
-      dir: positional(positionals, 0, "DIR"),
-      output: outputFormat(values.output),
-      inventory: values.inventory,
-      allowMassPrune: values["allow-mass-prune"] ?? false,
-      adopt: values.adopt ?? false,
-      wait: values.wait ?? false,
-      timeoutMs: duration("timeout", values.timeout, 10 * 60_000),
-      lockTimeoutMs: duration("lock-timeout", values["lock-timeout"], 0),
-    });
-    switch (command) {
-      case "validate":
-        return await validateCommand(
-          { dir: positional(positionals, 0, "DIR"), output: outputFormat(values.output) },
-          io,
-        );
-      case "explain": {
-        const parsed = values.consul ? cliEnv(parseEnv(env)) : undefined;
-        return await explainCommand(
-          {
-            dir: positional(positionals, 0, "DIR"),
-            path: positional(positionals, 1, "PATH"),
-            dtab: values.dtab,
-            namespace: values.namespace,
-            output: outputFormat(values.output),
-            consul: parsed && { address: parsed.consulAddress, token: parsed.consulToken },
-          },
-          io,
-        );
-      }
-      case "plan":
-        return await planCommand(meshOptions(), cliEnv(parseEnv(env)), io);
-      case "apply":
-        return await applyCommand(meshOptions(), cliEnv(parseEnv(env)), io);
-      case "run":
-        return await runCommand(values, parseEnv(env));
-      case "bootstrap": {
-        if (!values.source)
-          throw new UsageError("bootstrap needs --source (the repository the controller will follow)");
-        const parsed = parseEnv(env);
-        return await bootstrapCommand(
-          {
-            source: values.source,
-            ref: values.ref ?? "main",
-            path: values.path ?? ".",
-            dir: values.dir,
-            manifests: values.manifests ?? CONTROLLER_MANIFESTS_DIR,
-            image: values.image,
-            dryRun: values["dry-run"] ?? false,
-            inventory: values.inventory,
-            gitAuth: gitAuth(parsed),
-          },
-          cliEnv(parsed),
-          io,
-        );
-      }
-      case "sandbox":
-        return await sandboxCommand(io, values.cluster ?? ["default"]);
-      case "start":
-        return await sandboxStartCommand(io, parseEnv(env).ECSMESH_PORT);
-      case "schemas": {
-        const dir = values.write ?? values.check;
-        if (dir === undefined || (values.write && values.check))
-          throw new UsageError("give one of --write DIR or --check DIR");
-        return await schemasCommand({ dir, mode: values.write ? "write" : "check" }, io);
-      }
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        io.out(USAGE);
-        return EXIT.ok;
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-    }
+    ),
+  );
+
+  const withMeshFlags = (command: Command) =>
+    command
+      .argument("<dir>", "manifest directory")
+      .addOption(outputOption())
+      .option(
+        "--inventory <file>",
+        "keep the inventory (and its lock, FILE.lock) in this file instead of the mesh's Consul KV",
+      )
+      .option("--allow-mass-prune", "delete more than the Mesh's prune.maxDeletePercent in one pass")
+      .option("--adopt", "take over services tagged ours and named in the manifests");
+
+  const plan = withMeshFlags(
+    program
+      .command("plan")
+      .description(
+        "Show what apply would change, per resource and field. Exit 0: nothing to do; 2: changes pending; 1: blocked or failed.",
+      ),
+  );
+  plan.action(
+    act(plan, async (dir: string, flags: MeshFlags) => {
+      const [{ planCommand }, environment] = await Promise.all([
+        import("./mesh-commands.js"),
+        loadEnvironment(env),
+      ]);
+      // plan never waits.
+      const options = { ...meshOptions(dir, flags), wait: false, timeoutMs: 0, lockTimeoutMs: 0 };
+      return planCommand(options, environment.cliEnv(environment.parsed), io);
+    }),
+  );
+
+  const apply = withMeshFlags(
+    program
+      .command("apply")
+      .description(
+        "Make ECS, Consul, namerd and Cloud Map match the manifests; --wait follows the rollouts.",
+      ),
+  )
+    .option("--wait", "follow every rollout to COMPLETED or FAILED")
+    .option("--timeout <duration>", "how long --wait waits", "10m")
+    .option(
+      "--lock-timeout <duration>",
+      "how long to wait for another writer's lock on the mesh before refusing",
+      "0s",
+    );
+  apply.action(
+    act(
+      apply,
+      async (dir: string, flags: MeshFlags & { wait?: boolean; timeout: string; lockTimeout: string }) => {
+        const timeoutMs = await duration("timeout", flags.timeout);
+        const lockTimeoutMs = await duration("lock-timeout", flags.lockTimeout);
+        const [{ applyCommand }, environment] = await Promise.all([
+          import("./mesh-commands.js"),
+          loadEnvironment(env),
+        ]);
+        const options = { ...meshOptions(dir, flags), wait: flags.wait ?? false, timeoutMs, lockTimeoutMs };
+        return applyCommand(options, environment.cliEnv(environment.parsed), io);
+      },
+    ),
+  );
+
+  const run = program
+    .command("run")
+    .description("The controller: reconcile the manifests at the head of a git branch, continuously.")
+    .requiredOption("--source <url|path>", "a git URL or a local repository")
+    .option("--ref <ref>", "branch", "main")
+    .option("--path <dir>", "manifest directory in the repository", ".")
+    .option("--interval <duration>", "full pass period (must divide a minute, hour or day)", "1m")
+    .option("--poll <duration>", "how often to look for a new commit", "10s")
+    .option("--port <port>", "status port", port, 8080)
+    .option("--host <host>", "status address", "0.0.0.0")
+    .option("--workdir <dir>", "state directory", path.join(".ecsmesh", "controller"))
+    .option("--identity <name>", "this replica's name, shown to other writers (default: hostname-pid)")
+    .option(
+      "--inventory <file>",
+      "keep the inventory and its lock in this file (a durable volume) instead of the mesh's Consul KV",
+    );
+  run.action(act(run, (flags: RunFlags) => runCommand(flags, env)));
+
+  const bootstrap = program
+    .command("bootstrap")
+    .summary("Deploy the controller itself into the Mesh's cluster, following --source.")
+    .description(
+      "Deploy the controller itself into the Mesh's cluster, following --source (like flux bootstrap): " +
+        "prints its manifest to commit first; applies it once the repository holds it.",
+    )
+    .requiredOption("--source <url>", "the repository the controller will follow")
+    .option("--ref <ref>", "branch", "main")
+    .option("--path <dir>", "manifest directory in the repository", ".")
+    .option("--dir <checkout>", "a local checkout of --source (default: a fresh clone)")
+    .option("--image <image>", "the controller's image")
+    .option("--manifests <dir>", "the controller's manifests (default: the package's manifests/controller)")
+    .option("--inventory <file>", "keep the inventory in this file instead of the mesh's Consul KV")
+    .option("--dry-run", "show the plan, change nothing");
+  bootstrap.action(
+    act(bootstrap, async (flags: BootstrapFlags) => {
+      const [{ bootstrapCommand, CONTROLLER_MANIFESTS_DIR }, environment] = await Promise.all([
+        import("./bootstrap.js"),
+        loadEnvironment(env),
+      ]);
+      return bootstrapCommand(
+        {
+          source: flags.source,
+          ref: flags.ref,
+          path: flags.path,
+          dir: flags.dir,
+          manifests: flags.manifests ?? CONTROLLER_MANIFESTS_DIR,
+          image: flags.image,
+          dryRun: flags.dryRun ?? false,
+          inventory: flags.inventory,
+          gitAuth: environment.gitAuth(environment.parsed),
+        },
+        environment.cliEnv(environment.parsed),
+        io,
+      );
+    }),
+  );
+
+  const sandbox = program
+    .command("sandbox")
+    .description("Run only the local ECS, EC2, Cloud Map, Consul and namerd, and print their environment.")
+    .option(
+      "--cluster <name>",
+      "an ECS cluster to create; repeatable (default: default)",
+      (name: string, previous: string[] | undefined) => [...(previous ?? []), name],
+    );
+  sandbox.action(
+    act(sandbox, async (flags: { cluster?: string[] }) => {
+      // Checked like every command's, though the sandbox only asks which endpoints are given.
+      await loadEnvironment(env);
+      const { sandboxCommand } = await import("./sandbox.js");
+      return sandboxCommand(io, flags.cluster ?? ["default"], env);
+    }),
+  );
+
+  const start = program
+    .command("start")
+    .summary("The embedded default (npm start): the controller on a local sandbox and examples/hello-world.")
+    .description(
+      "The embedded default (npm start): the controller on a local sandbox and examples/hello-world, " +
+        "on port ECSMESH_PORT (default 8080). An endpoint the environment names (e.g. CONSUL_HTTP_ADDR) " +
+        "is used instead of its local server.",
+    );
+  start.action(
+    act(start, async () => {
+      const [{ sandboxStartCommand }, environment] = await Promise.all([
+        import("./sandbox.js"),
+        loadEnvironment(env),
+      ]);
+      const { ECSMESH_PORT, ECSMESH_LOG_LEVEL } = environment.parsed;
+      return sandboxStartCommand(io, {
+        port: ECSMESH_PORT,
+        logLevel: ECSMESH_LOG_LEVEL ?? "warn",
+        environment: env,
+      }).catch((error: unknown) => {
+        throw portInUse(error, ECSMESH_PORT, "set ECSMESH_PORT to another port");
+      });
+    }),
+  );
+
+  const schemas = program
+    .command("schemas")
+    .description("Write (or verify) the JSON Schemas of the manifest kinds, for editors.")
+    .option("--write <dir>", "write the schemas into DIR")
+    .option("--check <dir>", "fail if DIR's schemas are out of date");
+  schemas.action(
+    act(schemas, async (flags: { write?: string; check?: string }) => {
+      const dir = flags.write ?? flags.check;
+      if (dir === undefined || (flags.write && flags.check))
+        throw new UsageError("give one of --write DIR or --check DIR");
+      const { schemasCommand } = await import("./schemas.js");
+      return schemasCommand({ dir, mode: flags.write ? "write" : "check" }, io);
+    }),
+  );
+
+  try {
+    // A bare `ecsmesh` asks what it can do.
+    await program.parseAsync(argv.length === 0 ? ["help"] : argv, { from: "user" });
+    return exitCode;
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
-      io.err(`ecsmesh: ${error.message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
+    // Commander has already written its message (help, version, or a usage error and the help).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     io.err(`ecsmesh: ${errorMessage(error)}\n`);
     return EXIT.invalid;
   }
 }
 
-/** Git credentials, from the environment only. */
-function gitAuth(env: ParsedEnv) {
+function meshOptions(dir: string, flags: MeshFlags) {
   return {
-    ...(env.ECSMESH_GIT_TOKEN ? { httpsToken: env.ECSMESH_GIT_TOKEN } : {}),
-    ...(env.ECSMESH_GIT_SSH_KEY_FILE ? { sshKeyFile: env.ECSMESH_GIT_SSH_KEY_FILE } : {}),
-    ...(env.ECSMESH_GIT_KNOWN_HOSTS_FILE ? { knownHostsFile: env.ECSMESH_GIT_KNOWN_HOSTS_FILE } : {}),
+    dir,
+    output: flags.output,
+    inventory: flags.inventory,
+    allowMassPrune: flags.allowMassPrune ?? false,
+    adopt: flags.adopt ?? false,
   };
 }
 
 /** `ecsmesh run`: starts the controller and keeps it until SIGTERM (ECS's stop) or SIGINT. */
-async function runCommand(
-  values: Record<string, string | boolean | string[] | undefined>,
-  env: ParsedEnv,
-): Promise<number> {
-  const flag = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
-  const source = flag("source");
-  if (!source) throw new UsageError("run needs --source (a git URL or a local repository)");
-  const config: RunConfig = {
-    source,
-    ref: flag("ref") ?? "main",
-    path: flag("path") ?? ".",
-    intervalMs: duration("interval", flag("interval"), 60_000),
-    pollMs: duration("poll", flag("poll"), 10_000),
-    port: port(flag("port"), 8080),
-    host: flag("host") ?? "0.0.0.0",
-    workdir: path.resolve(flag("workdir") ?? path.join(".ecsmesh", "controller")),
-    identity: flag("identity") ?? defaultIdentity(),
-    logLevel: env.ECSMESH_LOG_LEVEL ?? "info",
-    awsRegion: env.AWS_REGION,
-    consulAddress: consulAddress(env.CONSUL_HTTP_ADDR),
-    consulToken: env.CONSUL_HTTP_TOKEN,
-    namerdUrl: env.ECSMESH_NAMERD_URL,
-    webhookSecret: env.ECSMESH_WEBHOOK_SECRET,
-    gitAuth: gitAuth(env),
-    grafanaToken: env.GRAFANA_TOKEN,
-    inventoryFile: flag("inventory"),
-  };
-  const running = await startController(config);
+async function runCommand(flags: RunFlags, env: RawEnvironment): Promise<number> {
+  const intervalMs = await duration("interval", flags.interval);
+  const pollMs = await duration("poll", flags.poll);
+  const [{ defaultIdentity, startController }, environment] = await Promise.all([
+    import("./run.js"),
+    loadEnvironment(env),
+  ]);
+  const running = await startController({
+    ...environment.controllerEnv(environment.parsed),
+    source: flags.source,
+    ref: flags.ref,
+    path: flags.path,
+    intervalMs,
+    pollMs,
+    port: flags.port,
+    host: flags.host,
+    workdir: path.resolve(flags.workdir),
+    identity: flags.identity ?? defaultIdentity(),
+    inventoryFile: flags.inventory,
+  }).catch((error: unknown) => {
+    throw portInUse(error, flags.port, "pass another with --port");
+  });
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);
     process.once("SIGINT", resolve);

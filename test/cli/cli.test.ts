@@ -1,17 +1,21 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RawEnvironment } from "../../src/cli/environment.js";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { type EmbeddedSandbox, startEmbeddedSandbox } from "../../src/sandbox/embedded.js";
 
-async function run(...argv: string[]) {
+async function runWith(env: RawEnvironment, ...argv: string[]) {
   let stdout = "";
   let stderr = "";
   const io: CliIO = { out: (t) => (stdout += t), err: (t) => (stderr += t), color: false };
-  const code = await main(argv, io);
+  const code = await main(argv, io, env);
   return { code, stdout, stderr };
 }
+
+const run = (...argv: string[]) => runWith({}, ...argv);
 
 describe("ecsmesh validate", () => {
   it.each(["examples/hello-world", "examples/todo"])("accepts %s", async (dir) => {
@@ -107,5 +111,93 @@ describe("ecsmesh schemas", () => {
     const { code, stderr } = await run("schemas", "--check", dir);
     expect(code).toBe(1);
     expect(stderr).toContain("run: npm run schemas");
+  });
+});
+
+describe("per-command flags", () => {
+  let sandbox: EmbeddedSandbox;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    sandbox = await startEmbeddedSandbox({ clusters: ["l5d-demo"], environment: {} });
+    // The AWS SDK reads its endpoints from the process environment, not from main's.
+    Object.assign(process.env, sandbox.env);
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await sandbox?.close();
+  });
+  const calls = () => (sandbox.ecs?.calls.total() ?? 0) + (sandbox.consul?.calls.total() ?? 0);
+
+  it("rejects another command's flag before anything runs, naming the command's own flags", async () => {
+    const { code, stdout, stderr } = await runWith(sandbox.env, "apply", "examples/hello-world", "--dry-run");
+    expect(code).toBe(64);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^ecsmesh: unknown option '--dry-run'/);
+    expect(stderr).toContain("Usage: ecsmesh apply [options] <dir>");
+    for (const flag of ["--wait", "--timeout", "--output", "--inventory", "--allow-mass-prune", "--adopt"])
+      expect(stderr).toContain(flag);
+    expect(calls()).toBe(0);
+  });
+
+  it("rejects run's --port on plan", async () => {
+    const { code, stderr } = await runWith(sandbox.env, "plan", "examples/hello-world", "--port", "1");
+    expect(code).toBe(64);
+    expect(stderr).toMatch(/^ecsmesh: unknown option '--port'/);
+    expect(calls()).toBe(0);
+  });
+
+  it.each([
+    [["explain", "examples/hello-world"], /missing required argument 'path'/],
+    [["apply", "examples/hello-world", "--timeout", "soon"], /--timeout takes a duration such as 30s or 10m/],
+    [
+      ["run", "--source", "repo", "--port", "70000"],
+      /--port <port>. argument .70000. is invalid\. a port is 0\.\.65535/,
+    ],
+    [["run", "--source", "repo", "--interval", "often"], /--interval takes a duration/],
+    [["run"], /required option '--source <url\|path>' not specified/],
+    [["plan", "examples/hello-world", "--output", "yaml"], /'yaml' is invalid.*text, json/],
+    [["schemas", "--write", "a", "--check", "b"], /give one of --write DIR or --check DIR/],
+    [["validate", "a", "b"], /too many arguments for 'validate'/],
+  ])("%j is a usage error", async (argv, message) => {
+    const { code, stderr } = await runWith(sandbox.env, ...argv);
+    expect(code).toBe(64);
+    expect(stderr).toMatch(message);
+    expect(calls()).toBe(0);
+  });
+});
+
+describe("help and version", () => {
+  it("prints a command's own help for --help and exits 0", async () => {
+    const { code, stdout, stderr } = await run("validate", "--help");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: ecsmesh validate \[options\] <dir>\n/);
+    expect(stdout).toContain("-o, --output <format>");
+    expect(stdout).not.toContain("--wait");
+    expect(await run("help", "validate")).toEqual({ code: 0, stdout, stderr: "" });
+  });
+
+  it("lists every command for help, and with no command at all", async () => {
+    const { code, stdout } = await run("help");
+    expect(code).toBe(0);
+    for (const command of [
+      "validate",
+      "explain",
+      "plan",
+      "apply",
+      "run",
+      "bootstrap",
+      "sandbox",
+      "start",
+      "schemas",
+    ])
+      expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    expect(stdout).toContain("CONSUL_HTTP_ADDR");
+    expect(await run()).toEqual({ code: 0, stdout, stderr: "" });
+  });
+
+  it.each(["--version", "-V"])("%s prints package.json's version", async (flag) => {
+    const { version } = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
+    expect(await run(flag)).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
   });
 });

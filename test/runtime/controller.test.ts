@@ -187,7 +187,7 @@ describe("two controllers on one Consul", () => {
         identity: "follower",
         logLevel: "silent",
         awsRegion: undefined,
-        consulAddress: process.env.CONSUL_HTTP_ADDR,
+        consulAddress: sandbox.environment.CONSUL_HTTP_ADDR,
         consulToken: undefined,
         namerdUrl: undefined,
         webhookSecret: "s3cr3t",
