@@ -3,7 +3,7 @@ import cron, { type ScheduledTask } from "node-cron";
 import { errorMessage } from "../aws/errors.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import type { RunningTask } from "../controllers/ecs/tasks.js";
-import { type MeshTargets, reconcileMesh } from "../controllers/mesh.js";
+import { type MeshTargets, type RegistrationsReport, reconcileMesh } from "../controllers/mesh.js";
 import type { ScrapeTargets } from "../monitoring/discovery.js";
 import type { GrafanaApi } from "../monitoring/grafana-client.js";
 import { reconcileMonitoring } from "../monitoring/reconcile.js";
@@ -207,7 +207,7 @@ export class Controller {
       log,
       controllerUrl: this.options.advertiseUrl(),
     });
-    await this.monitor(loaded.set, report.tasks, log);
+    await this.monitor(loaded.set, observedTasks(report), log);
     const at = new Date().toISOString();
     const resources = resourceStatuses(report, at).map((r) => {
       const previous = this.status.resources.find((p) => p.kind === r.kind && p.name === r.name);
@@ -243,24 +243,31 @@ export class Controller {
     return { outcome: actions.length > 0 ? "applied" : "unchanged", summary };
   }
 
-  /** Scrape targets and monitoring files; a failure here is reported and degrades nothing else. */
-  private async monitor(set: ManifestSet, tasks: readonly RunningTask[], log: Logger): Promise<void> {
+  /**
+   * Scrape targets and monitoring files; a failure here is reported and degrades nothing else.
+   * Without `tasks` (they could not be observed) the scrape targets stay as they were.
+   */
+  private async monitor(
+    set: ManifestSet,
+    tasks: readonly RunningTask[] | undefined,
+    log: Logger,
+  ): Promise<void> {
     try {
       const result = await reconcileMonitoring(
         set,
-        tasks,
+        tasks ?? [],
         this.options.advertiseUrl(),
         this.options.workdir,
         this.options.grafana?.(set),
         `ecsmesh ${this.status.lastAttemptedRevision ?? ""}`.trim(),
       );
-      this.scrapeTargets = result.targets;
+      if (tasks) this.scrapeTargets = result.targets;
       const previous = this.status.monitoring as { lastWriteAt?: string } | undefined;
       this.status = {
         ...this.status,
         monitoring: {
-          linkerdTargets: result.targets.linkerd.length,
-          serviceTargets: result.targets.services.length,
+          linkerdTargets: this.scrapeTargets.linkerd.length,
+          serviceTargets: this.scrapeTargets.services.length,
           discovery: `${this.options.advertiseUrl()}/sd/linkerd, /sd/services`,
           directory: result.directory ?? "(none)",
           filesWrittenLastPass: result.filesWritten.length,
@@ -312,4 +319,10 @@ export class Controller {
       ),
     };
   }
+}
+
+/** The running tasks a registrations step saw; undefined when they could not be observed. */
+function observedTasks(report: RegistrationsReport): readonly RunningTask[] | undefined {
+  if (!report.tasks) return []; // no service needs them: nothing runs that is scraped
+  return report.tasks.ok ? report.tasks.value : undefined;
 }

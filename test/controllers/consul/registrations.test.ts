@@ -155,6 +155,29 @@ describe("Consul registrations of running tasks", () => {
     expect(stdout).toMatch(/ {4}10\.\d+\.\d+\.\d+:3\d{4} {2}world-[0-9a-f]+\n/);
   });
 
+  it("keeps registering the running tasks when the ECS step fails", async () => {
+    await converge(loadSet(mesh(false), world(2)));
+    const [victim] = ours();
+    const worldTasks = () => [
+      ...(sandbox.ecs.ecs.state.clusters.get("demo")?.services.get("world")?.tasks ?? []),
+    ];
+    const task = worldTasks().find((t) => `world-${t.id}` === victim?.ServiceID);
+    if (!task) throw new Error("no registered world task");
+    sandbox.ecs.ecs.stopTask(task.arn);
+    // The scheduler starts a replacement.
+    while (worldTasks().filter((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING").length < 2)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(sandbox.inventoryFile, "{ not json"); // the ECS step cannot read its inventory
+    const report = await pass(loadSet(mesh(false), world(2)));
+    expect(report.ecs.ok).toBe(false);
+    expect(report.consul?.ok && report.consul.value.plan.changes.map((c) => c.verb).sort()).toEqual([
+      "deregister",
+      "register",
+    ]);
+    expect(ours().map((s) => s.ServiceID)).not.toContain(victim?.ServiceID);
+    expect(ours()).toHaveLength(2);
+  });
+
   it("still reconciles ECS when Consul is unreachable, and reports the error on Consul", async () => {
     const report = await pass(loadSet(mesh(false), world(1)), "http://127.0.0.1:1");
     expect(report.ecs.ok).toBe(true);
