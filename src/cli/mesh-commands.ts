@@ -254,10 +254,19 @@ function applyOutcomes(
           },
         ]
       : []),
-    // A failed task observation fails Consul with its error: Consul was not touched then.
-    ...targetOutcome("Consul", report.consul, (v) =>
-      done(`${v.plan.changes.length} changed, ${v.plan.unchanged} unchanged`),
-    ),
+    ...targetOutcome("running tasks", report.tasks, (v) => done(`${v.length} observed`)),
+    // Consul is not called when the running tasks could not be observed.
+    ...(report.tasks?.ok === false && report.consul
+      ? [
+          {
+            target: "Consul",
+            failed: true,
+            detail: "not reconciled: the running tasks could not be observed",
+          },
+        ]
+      : targetOutcome("Consul", report.consul, (v) =>
+          done(`${v.plan.changes.length} changed, ${v.plan.unchanged} unchanged`),
+        )),
     ...targetOutcome("namerd", report.dtab, (v) =>
       done(v.action.verb === "noop" ? "no change" : v.action.verb),
     ),

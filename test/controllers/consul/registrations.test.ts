@@ -279,6 +279,8 @@ describe("ecsmesh apply --wait", () => {
     const applied = await cliWith({ CONSUL_HTTP_ADDR: "http://127.0.0.1:1" }, "apply", dir);
     expect(applied.code).toBe(1);
     const summary = applied.stdout.trim().split("\n").at(-1);
-    expect(summary).toMatch(/^Apply failed \(Consul\): ECS: 1 ok, 0 failed, 0 blocked; Consul FAILED: \w+/);
+    expect(summary).toMatch(
+      /^Apply failed \(Consul\): ECS: 1 ok, 0 failed, 0 blocked; running tasks: \d observed; Consul FAILED: \w+/,
+    );
   }, 30_000); // the client retries an unreachable Consul for about 9 s
 });
