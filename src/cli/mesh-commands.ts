@@ -1,8 +1,16 @@
 import { hostname, userInfo } from "node:os";
+import type { ResourceCondition } from "../controllers/conditions.js";
 import type { ApplyResult } from "../controllers/ecs/apply.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import { waitForRollouts } from "../controllers/ecs/wait.js";
-import { type MeshReport, type MeshTargets, reconcileMesh, type TargetReport } from "../controllers/mesh.js";
+import {
+  type MeshReport,
+  type MeshTargets,
+  type RegistrationsReport,
+  reconcileMesh,
+  reconcileRegistrations,
+  type TargetReport,
+} from "../controllers/mesh.js";
 import { meshTargets } from "../controllers/targets.js";
 import { acquireWriterLock, LockHeldError, type WriterLock } from "../inventory/lock.js";
 import { createLogger, type Logger } from "../runtime/logger.js";
@@ -90,6 +98,32 @@ function otherTargetsChange(report: MeshReport): boolean {
   );
 }
 
+/** Consul's registration changes, or its error, in the plan's own style. */
+function consulLines(consul: MeshReport["consul"], color: boolean): string[] {
+  if (!consul) return [];
+  if (!consul.ok) return [paint(`! Consul: ${consul.error.code}: ${consul.error.message}`, 31, color)];
+  const { plan } = consul.value;
+  return [
+    ...plan.changes.map((c) => {
+      const symbol = c.verb === "deregister" ? "-" : c.verb === "register" ? "+" : "~";
+      return `${symbol} Consul registration ${c.id}: ${c.verb} (${c.reason})`;
+    }),
+    `Consul (node ${plan.node}): ${plan.changes.length} to change, ${plan.unchanged} unchanged, ${plan.transactions.length} transaction(s).`,
+  ];
+}
+
+function consulJson(consul: MeshReport["consul"]): unknown {
+  if (!consul) return null;
+  if (!consul.ok) return { error: consul.error };
+  const { plan } = consul.value;
+  return {
+    node: plan.node,
+    changes: plan.changes,
+    unchanged: plan.unchanged,
+    transactions: plan.transactions.length,
+  };
+}
+
 /** The non-ECS targets, in the plan's own style. */
 function renderOtherTargets(report: MeshReport, color: boolean): string {
   const lines: string[] = [];
@@ -101,19 +135,7 @@ function renderOtherTargets(report: MeshReport, color: boolean): string {
       for (const c of report.cloudMap.value.changes)
         lines.push(paint(`+ ${c.kind} ${c.name}: create (${c.reason})`, 32, color));
   }
-  if (report.consul) {
-    if (!report.consul.ok) error("Consul", report.consul);
-    else {
-      const { plan } = report.consul.value;
-      for (const c of plan.changes) {
-        const symbol = c.verb === "deregister" ? "-" : c.verb === "register" ? "+" : "~";
-        lines.push(`${symbol} Consul registration ${c.id}: ${c.verb} (${c.reason})`);
-      }
-      lines.push(
-        `Consul (node ${plan.node}): ${plan.changes.length} to change, ${plan.unchanged} unchanged, ${plan.transactions.length} transaction(s).`,
-      );
-    }
-  }
+  if (report.consul) lines.push(...consulLines(report.consul, color));
   if (report.dtab) {
     if (!report.dtab.ok) error("namerd", report.dtab);
     else {
@@ -150,12 +172,7 @@ function reportJson(report: MeshReport, set: ManifestSet, location: string): unk
       changes: v.changes,
       registries: Object.fromEntries(v.registries),
     })),
-    consul: target(report.consul, (v) => ({
-      node: v.plan.node,
-      changes: v.plan.changes,
-      unchanged: v.plan.unchanged,
-      transactions: v.plan.transactions.length,
-    })),
+    consul: consulJson(report.consul),
     dtab: target(report.dtab, (v) => ({
       namespace: v.namespace,
       action: v.action.verb,
@@ -190,7 +207,80 @@ export async function planCommand(options: MeshCommandOptions, env: CliEnv, io: 
   return hasChanges(report.ecs.value.planned.plan) || otherTargetsChange(report) ? EXIT_CHANGES : EXIT.ok;
 }
 
-/** `ecsmesh apply DIR`: executes the plan on every target; with --wait follows the ECS rollouts it started. */
+/** One target's part in an apply: whether it failed, and what it did or why it failed. */
+interface TargetOutcome {
+  readonly target: string;
+  readonly failed: boolean;
+  readonly detail: string;
+}
+
+function targetOutcome<T>(
+  target: string,
+  report: TargetReport<T> | undefined,
+  detail: (value: T) => { failed: boolean; detail: string },
+): TargetOutcome[] {
+  if (!report) return [];
+  if (!report.ok) return [{ target, failed: true, detail: `${report.error.code}: ${report.error.message}` }];
+  return [{ target, ...detail(report.value) }];
+}
+
+/** Every target an apply touched, in pass order; the summary line and the exit code both come from it. */
+function applyOutcomes(
+  report: MeshReport,
+  rollouts: ReadonlyMap<string, ResourceCondition> | undefined,
+): TargetOutcome[] {
+  const done = (detail: string) => ({ failed: false, detail });
+  const notReady = [...(rollouts?.values() ?? [])].filter((c) => c.type !== "Ready").length;
+  return [
+    ...targetOutcome("Cloud Map", report.cloudMap, (v) => done(`${v.changes.length} created`)),
+    ...targetOutcome("ECS", report.ecs, ({ planned, applied }) => {
+      const resources = applied?.resources ?? [];
+      const failed = resources.filter((r) => r.error).length;
+      const blocked = planned.plan.resources.filter((r) => r.outcome === "blocked").length;
+      return {
+        failed: failed > 0 || blocked > 0,
+        detail: `${resources.length - failed} ok, ${failed} failed, ${blocked} blocked`,
+      };
+    }),
+    ...(rollouts
+      ? [
+          {
+            target: "rollouts",
+            failed: notReady > 0,
+            detail: `${rollouts.size - notReady} ready, ${notReady} not ready`,
+          },
+        ]
+      : []),
+    ...targetOutcome("running tasks", report.tasks, (v) => done(`${v.length} observed`)),
+    // Consul is not called when the running tasks could not be observed.
+    ...(report.tasks?.ok === false && report.consul
+      ? [
+          {
+            target: "Consul",
+            failed: true,
+            detail: "not reconciled: the running tasks could not be observed",
+          },
+        ]
+      : targetOutcome("Consul", report.consul, (v) =>
+          done(`${v.plan.changes.length} changed, ${v.plan.unchanged} unchanged`),
+        )),
+    ...targetOutcome("namerd", report.dtab, (v) =>
+      done(v.action.verb === "noop" ? "no change" : v.action.verb),
+    ),
+  ];
+}
+
+/** "Applied: …" only when every target succeeded; otherwise it names the ones that failed first. */
+function summaryLine(outcomes: readonly TargetOutcome[]): string {
+  const failed = outcomes.filter((o) => o.failed).map((o) => o.target);
+  const parts = outcomes.map((o) => `${o.target}${o.failed ? " FAILED" : ""}: ${o.detail}`).join("; ");
+  return failed.length === 0 ? `Applied: ${parts}.` : `Apply failed (${failed.join(", ")}): ${parts}.`;
+}
+
+/**
+ * `ecsmesh apply DIR`: executes the plan on every target; with --wait follows the ECS rollouts it
+ * started, then registers in Consul what runs once they are over.
+ */
 export async function applyCommand(options: MeshCommandOptions, env: CliEnv, io: CliIO): Promise<number> {
   const set = await loadValid(options.dir, io);
   if (!set) return EXIT.invalid;
@@ -245,36 +335,48 @@ async function applyLocked(
     },
   });
   const location = targets.ecs.store.location;
-  let stalled = 0;
-  let rollouts: Record<string, unknown> = {};
+  let rollouts: Map<string, ResourceCondition> | undefined;
+  let registered: RegistrationsReport | undefined;
   const applied = report.ecs.ok ? report.ecs.value.applied : undefined;
   if (options.wait && applied && !signal.aborted) {
     const rolling = new Map(
       applied.resources.filter((r) => !r.error && r.service).map((r) => [r.name, r.service?.taskDefinition]),
     );
-    const conditions = await waitForRollouts(targets.ecs.api, set.mesh.manifest.spec.ecs.cluster, rolling, {
+    rollouts = await waitForRollouts(targets.ecs.api, set.mesh.manifest.spec.ecs.cluster, rolling, {
       intervalMs: 2_000,
       timeoutMs: options.timeoutMs,
       onChange: (name, c) => text && io.out(`  ${name}: ${c.type} (${c.reason}) ${c.message}\n`),
     });
-    stalled = [...conditions.values()].filter((c) => c.type !== "Ready").length;
-    rollouts = Object.fromEntries(conditions);
+    if (rolling.size > 0) {
+      // The pass registered the tasks of the moment it applied: replaced ones not started yet, a
+      // DAEMON's old tasks already stopping. What runs now that the rollouts are over is the truth.
+      log.info({ rollouts: rolling.size }, "registering the tasks running after the rollouts");
+      registered = await reconcileRegistrations(set, targets, { dryRun: false, log });
+    }
   }
   if (signal.aborted) return reportInterrupted(applied, io);
-  const ecsFailures = applied?.resources.filter((r) => r.error).length ?? 0;
+  // The registrations after the rollouts supersede the pass's: they are what Consul holds now.
+  const outcomes = applyOutcomes(registered ? { ...report, ...registered } : report, rollouts);
   if (text) {
     io.out(renderText(report, set, location, io.color));
-    io.out(
-      `\nApplied: ${(applied?.resources.length ?? 0) - ecsFailures} ECS resources ok, ${ecsFailures} failed${options.wait ? `, ${stalled} not ready` : ""}.\n`,
-    );
+    if (registered?.consul)
+      io.out(`\nAfter the rollouts:\n${consulLines(registered.consul, io.color).join("\n")}\n`);
+    io.out(`\n${summaryLine(outcomes)}\n`);
   } else {
-    io.out(`${JSON.stringify({ ...(reportJson(report, set, location) as object), rollouts }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify(
+        {
+          ...(reportJson(report, set, location) as object),
+          rollouts: Object.fromEntries(rollouts ?? []),
+          consulAfterRollouts: registered ? consulJson(registered.consul) : null,
+          failed: outcomes.filter((o) => o.failed).map((o) => o.target),
+        },
+        null,
+        2,
+      )}\n`,
+    );
   }
-  const blocked =
-    report.ecs.ok && report.ecs.value.planned.plan.resources.some((r) => r.outcome === "blocked");
-  const targetFailed =
-    !report.ecs.ok || failed(report.consul) || failed(report.dtab) || failed(report.cloudMap);
-  return ecsFailures > 0 || stalled > 0 || blocked || targetFailed ? EXIT.invalid : EXIT.ok;
+  return outcomes.some((o) => o.failed) ? EXIT.invalid : EXIT.ok;
 }
 
 /** After Ctrl-C: what was done and what was not, so nobody has to guess (exit 130, as shells do). */

@@ -44,13 +44,20 @@ export type TargetReport<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: TargetError };
 
-export interface MeshReport {
+/** The registrations step: what runs, and Consul made to match it. */
+export interface RegistrationsReport {
+  /**
+   * The running tasks observed (services in Consul, with metrics, the daemon); undefined when no
+   * service needs them. A failed observation fails Consul with the same error.
+   */
+  readonly tasks: TargetReport<readonly RunningTask[]> | undefined;
+  readonly consul: TargetReport<{ plan: ConsulPlan; transactions: number }> | undefined;
+}
+
+export interface MeshReport extends RegistrationsReport {
   readonly cloudMap: TargetReport<CloudMapResult> | undefined;
   readonly ecs: TargetReport<{ planned: EcsPlanned; applied: ApplyResult | undefined }>;
-  readonly consul: TargetReport<{ plan: ConsulPlan; transactions: number }> | undefined;
   readonly dtab: TargetReport<DtabResult> | undefined;
-  /** The running tasks this pass observed (services in Consul, with metrics, the daemon). */
-  readonly tasks: readonly RunningTask[];
 }
 
 export interface MeshOptions {
@@ -79,41 +86,18 @@ async function attempt<T>(target: string, log: Logger, work: () => Promise<T>): 
 }
 
 /**
- * One pass over every target, in dependency order: Cloud Map first (ECS services need its
- * registry ARNs), then ECS, then Consul (which registers the tasks ECS runs), then namerd.
- * With `dryRun` every target is observed and planned, and nothing is written.
+ * The registrations step alone: observes the running tasks once and makes Consul match them. It
+ * writes nothing to ECS, Cloud Map or namerd, so it may run from a last good manifest set (the
+ * newest commit being invalid) and after rollouts have finished (apply --wait).
  */
-export async function reconcileMesh(
+export async function reconcileRegistrations(
   set: ManifestSet,
-  targets: MeshTargets,
-  options: MeshOptions,
-): Promise<MeshReport> {
+  targets: Pick<MeshTargets, "tasks" | "addresses" | "taskCache" | "consul">,
+  options: Pick<MeshOptions, "dryRun" | "log" | "controllerUrl">,
+): Promise<RegistrationsReport> {
   const mesh = set.mesh.manifest;
   const controllerUrl = options.controllerUrl ?? DEFAULT_CONTROLLER_URL;
-  const log = options.log.child({ mesh: mesh.metadata.name, cluster: mesh.spec.ecs.cluster });
-  const cloudMap =
-    targets.cloudMap && mesh.spec.cloudMap
-      ? await attempt("cloudmap", log, () =>
-          reconcileCloudMap(set, targets.cloudMap as CloudMapApi, options.dryRun),
-        )
-      : undefined;
-  const registries = cloudMap?.ok ? cloudMap.value.registries : new Map<string, string>();
-
-  const ecs = await attempt("ecs", log, async () => {
-    const planned = await planEcsForSet(set, targets.ecs, options.flags, registries, controllerUrl);
-    if (options.dryRun) return { planned, applied: undefined };
-    const reason = cloudMap && !cloudMap.ok ? cloudMap.error.message : "not created yet";
-    const plan = holdUnresolvedRegistries(planned.plan, reason);
-    const applied = await applyEcsPlan(targets.ecs.api, plan, planned.inventory, targets.ecs.store, log, {
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    return { planned: { ...planned, plan }, applied };
-  });
-
-  if (options.signal?.aborted) return { cloudMap, ecs, consul: undefined, dtab: undefined, tasks: [] };
-
-  // Running tasks are observed once per pass, for Consul registrations and monitoring discovery.
+  const log = meshLog(set, options.log);
   const watched = new Set(observedServices(set, controllerUrl).map((service) => service.metadata.name));
   const tasks =
     watched.size === 0
@@ -135,10 +119,66 @@ export async function reconcileMesh(
       ? tasks.ok
         ? await attempt("consul", log, async () => {
             const plan = await planConsul(set, consulApi, tasks.value, controllerUrl);
-            return { plan, transactions: options.dryRun ? 0 : await applyConsul(plan, consulApi) };
+            const transactions = options.dryRun ? 0 : await applyConsul(plan, consulApi);
+            if (transactions > 0) {
+              const count = (verb: string) => plan.changes.filter((c) => c.verb === verb).length;
+              log.info(
+                {
+                  node: plan.node,
+                  register: count("register"),
+                  update: count("update"),
+                  deregister: count("deregister"),
+                  transactions,
+                },
+                "consul registrations made to match the running tasks",
+              );
+            }
+            return { plan, transactions };
           })
         : tasks
       : undefined;
+  return { tasks, consul };
+}
+
+/**
+ * One pass over every target, in dependency order: Cloud Map first (ECS services need its
+ * registry ARNs), then ECS, then the registrations (Consul registers the tasks ECS runs), then namerd.
+ * With `dryRun` every target is observed and planned, and nothing is written.
+ */
+export async function reconcileMesh(
+  set: ManifestSet,
+  targets: MeshTargets,
+  options: MeshOptions,
+): Promise<MeshReport> {
+  const mesh = set.mesh.manifest;
+  const controllerUrl = options.controllerUrl ?? DEFAULT_CONTROLLER_URL;
+  const log = meshLog(set, options.log);
+  const cloudMap =
+    targets.cloudMap && mesh.spec.cloudMap
+      ? await attempt("cloudmap", log, () =>
+          reconcileCloudMap(set, targets.cloudMap as CloudMapApi, options.dryRun),
+        )
+      : undefined;
+  const registries = cloudMap?.ok ? cloudMap.value.registries : new Map<string, string>();
+
+  const ecs = await attempt("ecs", log, async () => {
+    const planned = await planEcsForSet(set, targets.ecs, options.flags, registries, controllerUrl);
+    if (options.dryRun) return { planned, applied: undefined };
+    const reason = cloudMap && !cloudMap.ok ? cloudMap.error.message : "not created yet";
+    const plan = holdUnresolvedRegistries(planned.plan, reason);
+    const applied = await applyEcsPlan(targets.ecs.api, plan, planned.inventory, targets.ecs.store, log, {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { planned: { ...planned, plan }, applied };
+  });
+
+  if (options.signal?.aborted) {
+    return { cloudMap, ecs, tasks: undefined, consul: undefined, dtab: undefined };
+  }
+
+  // Registrations follow the tasks that run, whether or not the ECS step succeeded.
+  const { tasks, consul } = await reconcileRegistrations(set, targets, options);
 
   const namerdApi = targets.namerd;
   const dtab = namerdApi
@@ -160,5 +200,10 @@ export async function reconcileMesh(
         return result;
       })
     : undefined;
-  return { cloudMap, ecs, consul, dtab, tasks: tasks?.ok ? tasks.value : [] };
+  return { cloudMap, ecs, consul, dtab, tasks };
+}
+
+function meshLog(set: ManifestSet, log: Logger): Logger {
+  const mesh = set.mesh.manifest;
+  return log.child({ mesh: mesh.metadata.name, cluster: mesh.spec.ecs.cluster });
 }

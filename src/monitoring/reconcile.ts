@@ -20,6 +20,23 @@ export interface MonitoringResult {
   readonly grafana: PushResult | undefined;
 }
 
+/** What Prometheus' http_sd serves: every linkerd admin port and Service metrics endpoint that runs. */
+export function scrapeTargets(
+  set: ManifestSet,
+  tasks: readonly RunningTask[],
+  controllerUrl: string,
+): ScrapeTargets {
+  const daemon = linkerdDaemon(set);
+  // The user's Services and the ones delivery.ecs runs (Prometheus scrapes itself too).
+  const scraped = meshServices(set, controllerUrl).filter(
+    (s) => s.spec.metrics && s.metadata.name !== daemon?.metadata.name,
+  );
+  return {
+    linkerd: linkerdTargets(set, daemon, tasks),
+    services: serviceTargets(set, scraped, tasks),
+  };
+}
+
 /**
  * The Monitoring target: scrape targets for Prometheus' http_sd (every linkerd admin port and
  * Service metrics endpoint of the running tasks); when asked, prometheus.yml, rule files and
@@ -36,15 +53,7 @@ export async function reconcileMonitoring(
   grafana: GrafanaApi | undefined,
   message: string,
 ): Promise<MonitoringResult> {
-  const daemon = linkerdDaemon(set);
-  // The user's Services and the ones delivery.ecs runs (Prometheus scrapes itself too).
-  const scraped = meshServices(set, controllerUrl).filter(
-    (s) => s.spec.metrics && s.metadata.name !== daemon?.metadata.name,
-  );
-  const scrape = {
-    linkerd: linkerdTargets(set, daemon, tasks),
-    services: serviceTargets(set, scraped, tasks),
-  };
+  const scrape = scrapeTargets(set, tasks, controllerUrl);
   const monitoring = set.monitoring?.manifest;
   const relative = monitoring?.spec.delivery.directory;
   const directory = relative === undefined ? undefined : path.resolve(baseDir, relative);

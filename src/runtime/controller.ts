@@ -3,19 +3,36 @@ import cron, { type ScheduledTask } from "node-cron";
 import { errorMessage } from "../aws/errors.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import type { RunningTask } from "../controllers/ecs/tasks.js";
-import { type MeshTargets, reconcileMesh } from "../controllers/mesh.js";
+import {
+  type MeshTargets,
+  type RegistrationsReport,
+  reconcileMesh,
+  reconcileRegistrations,
+} from "../controllers/mesh.js";
 import type { WriterLock } from "../inventory/lock.js";
 import type { ScrapeTargets } from "../monitoring/discovery.js";
 import type { GrafanaApi } from "../monitoring/grafana-client.js";
-import { reconcileMonitoring } from "../monitoring/reconcile.js";
+import { reconcileMonitoring, scrapeTargets } from "../monitoring/reconcile.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
 import type { GitSource } from "./git-source.js";
 import type { Health } from "./http-server.js";
 import type { Logger } from "./logger.js";
 import type { ControllerMetrics } from "./metrics.js";
-import { actionRecords, resourceStatuses } from "./resource-status.js";
-import { type ControllerStatus, initialStatus, type PassOutcome, setCondition, withPass } from "./status.js";
+import {
+  actionRecords,
+  registrationActions,
+  registrationStatuses,
+  resourceStatuses,
+} from "./resource-status.js";
+import {
+  type ControllerStatus,
+  initialStatus,
+  type PassOutcome,
+  type ResourceStatus,
+  setCondition,
+  withPass,
+} from "./status.js";
 
 /** Recent actions and errors kept for the status page. */
 const RECENT_LIMIT = 50;
@@ -65,6 +82,8 @@ export class Controller {
   private pending = false;
   private passStartedAt: number | undefined;
   private lastSeenSha: string | undefined;
+  /** The newest valid manifests: what registrations follow while the newest commit is invalid. */
+  private lastGoodSet: ManifestSet | undefined;
   private cronTask: ScheduledTask | undefined;
   private poller: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -193,7 +212,8 @@ export class Controller {
   ): Promise<{ outcome: PassOutcome; summary: string }> {
     const loaded = await loadManifestDir(dir);
     if (!loaded.ok) {
-      // The last good state stays applied: nothing is read from or written to any target.
+      // The last good state stays applied: nothing is planned from this set; only the registrations
+      // of running tasks keep following ECS, from the last good set.
       // Paths relative to the repository's manifest directory, as the committer knows them.
       const errors = loaded.diagnostics
         .filter((d) => d.severity === "error")
@@ -201,8 +221,10 @@ export class Controller {
       for (const d of errors.slice(0, 20)) this.noteError("manifests", formatDiagnostic(d));
       const message = `${revision}: ${errors.length} invalid manifest error(s), first: ${errors[0] ? formatDiagnostic(errors[0]) : ""}`;
       this.setConditions("False", "InvalidManifests", message, true);
+      await this.followRunningTasks(log);
       return { outcome: "invalid", summary: message };
     }
+    this.lastGoodSet = loaded.set;
     const { targets, lock } = this.options.connect(loaded.set);
     if (!(await this.lead(lock))) {
       return {
@@ -217,14 +239,9 @@ export class Controller {
       log,
       controllerUrl: this.options.advertiseUrl(),
     });
-    await this.monitor(loaded.set, report.tasks, log);
+    await this.monitor(loaded.set, observedTasks(report), log);
     const at = new Date().toISOString();
-    const resources = resourceStatuses(report, at).map((r) => {
-      const previous = this.status.resources.find((p) => p.kind === r.kind && p.name === r.name);
-      return previous && previous.ready === r.ready
-        ? { ...r, lastTransitionTime: previous.lastTransitionTime }
-        : r;
-    });
+    const resources = this.sinceLastTransition(resourceStatuses(report, at));
     const actions = actionRecords(report, at);
     this.status = {
       ...this.status,
@@ -294,24 +311,76 @@ export class Controller {
     this.options.metrics.setLeader(state.held, state.reason);
   }
 
-  /** Scrape targets and monitoring files; a failure here is reported and degrades nothing else. */
-  private async monitor(set: ManifestSet, tasks: readonly RunningTask[], log: Logger): Promise<void> {
+  /**
+   * While the newest commit is invalid, tasks still start and stop: Consul registrations and scrape
+   * targets keep following them from the last good manifests. Nothing else is written (no ECS,
+   * Cloud Map or namerd), and the Stalled/InvalidManifests conditions stay as they are.
+   */
+  private async followRunningTasks(log: Logger): Promise<void> {
+    const set = this.lastGoodSet;
+    if (!set) return;
+    const { targets, lock } = this.options.connect(set);
+    if (!(await this.lead(lock))) return;
+    log.info(
+      { lastGoodGeneration: set.digest },
+      "registering the running tasks from the last good manifests while the newest commit is invalid",
+    );
+    const controllerUrl = this.options.advertiseUrl();
+    let report: RegistrationsReport;
+    try {
+      report = await reconcileRegistrations(set, targets, {
+        dryRun: false,
+        log,
+        controllerUrl,
+      });
+    } catch (error) {
+      // Reported apart: the pass's outcome and conditions stay those of the invalid commit.
+      this.noteError("consul", errorMessage(error));
+      log.error({ err: errorMessage(error) }, "registrations from the last good manifests failed");
+      return;
+    }
+    const tasks = observedTasks(report);
+    if (tasks) this.scrapeTargets = scrapeTargets(set, tasks, controllerUrl);
+    const at = new Date().toISOString();
+    const statuses = this.sinceLastTransition(registrationStatuses(report.consul, at));
+    for (const r of statuses.filter((r) => r.ready === "False"))
+      this.noteError(r.target, `${r.kind}/${r.name}: ${r.message}`);
+    this.status = {
+      ...this.status,
+      resources: [...this.status.resources.filter((r) => r.kind !== "ConsulRegistrations"), ...statuses],
+      recentActions: [...registrationActions(report.consul, at), ...this.status.recentActions].slice(
+        0,
+        RECENT_LIMIT,
+      ),
+    };
+    this.options.metrics.setResources(this.status.resources);
+  }
+
+  /**
+   * Scrape targets and monitoring files; a failure here is reported and degrades nothing else.
+   * Without `tasks` (they could not be observed) the scrape targets stay as they were.
+   */
+  private async monitor(
+    set: ManifestSet,
+    tasks: readonly RunningTask[] | undefined,
+    log: Logger,
+  ): Promise<void> {
     try {
       const result = await reconcileMonitoring(
         set,
-        tasks,
+        tasks ?? [],
         this.options.advertiseUrl(),
         this.options.workdir,
         this.options.grafana?.(set),
         `ecsmesh ${this.status.lastAttemptedRevision ?? ""}`.trim(),
       );
-      this.scrapeTargets = result.targets;
+      if (tasks) this.scrapeTargets = result.targets;
       const previous = this.status.monitoring as { lastWriteAt?: string } | undefined;
       this.status = {
         ...this.status,
         monitoring: {
-          linkerdTargets: result.targets.linkerd.length,
-          serviceTargets: result.targets.services.length,
+          linkerdTargets: this.scrapeTargets.linkerd.length,
+          serviceTargets: this.scrapeTargets.services.length,
           discovery: `${this.options.advertiseUrl()}/sd/linkerd, /sd/services`,
           directory: result.directory ?? "(none)",
           filesWrittenLastPass: result.filesWritten.length,
@@ -326,6 +395,16 @@ export class Controller {
       this.noteError("monitoring", errorMessage(error));
       log.error({ err: errorMessage(error) }, "monitoring failed");
     }
+  }
+
+  /** A resource whose readiness did not change keeps the time it last changed. */
+  private sinceLastTransition(resources: ResourceStatus[]): ResourceStatus[] {
+    return resources.map((r) => {
+      const previous = this.status.resources.find((p) => p.kind === r.kind && p.name === r.name);
+      return previous && previous.ready === r.ready
+        ? { ...r, lastTransitionTime: previous.lastTransitionTime }
+        : r;
+    });
   }
 
   /** Flux's trio: Ready, Reconciling, Stalled, moved together. */
@@ -363,4 +442,10 @@ export class Controller {
       ),
     };
   }
+}
+
+/** The running tasks a registrations step saw; undefined when they could not be observed. */
+function observedTasks(report: RegistrationsReport): readonly RunningTask[] | undefined {
+  if (!report.tasks) return []; // no service needs them: nothing runs that is scraped
+  return report.tasks.ok ? report.tasks.value : undefined;
 }

@@ -1,7 +1,7 @@
 import type { ResourceCondition } from "../controllers/conditions.js";
 import { serviceCondition } from "../controllers/ecs/rollout.js";
 import { arnResource } from "../controllers/ecs/tasks.js";
-import type { MeshReport, TargetReport } from "../controllers/mesh.js";
+import type { MeshReport, RegistrationsReport, TargetReport } from "../controllers/mesh.js";
 import type { ActionRecord, ConditionStatus, ResourceStatus, Target } from "./status.js";
 
 const READY_OF: Record<ResourceCondition["type"], ConditionStatus> = {
@@ -87,27 +87,7 @@ export function resourceStatuses(report: MeshReport, at: string): ResourceStatus
       );
     }
   }
-  if (report.consul) {
-    const failure = failedTarget("ConsulRegistrations", "catalog", "consul", report.consul, at);
-    if (failure) statuses.push(failure);
-    else if (report.consul.ok) {
-      const { plan } = report.consul.value;
-      const registered = plan.unchanged + plan.changes.filter((c) => c.verb !== "deregister").length;
-      statuses.push(
-        resource(
-          "ConsulRegistrations",
-          plan.node,
-          "consul",
-          {
-            type: "Ready",
-            reason: "Synced",
-            message: `${registered} registrations, ${plan.changes.length} changed this pass`,
-          },
-          at,
-        ),
-      );
-    }
-  }
+  statuses.push(...registrationStatuses(report.consul, at));
   if (report.dtab) {
     const failure = failedTarget("Dtab", "namerd", "namerd", report.dtab, at);
     if (failure) statuses.push(failure);
@@ -134,6 +114,41 @@ export function resourceStatuses(report: MeshReport, at: string): ResourceStatus
   return statuses;
 }
 
+/** The Consul catalog's status after a registrations step; none when nothing registers in Consul. */
+export function registrationStatuses(consul: RegistrationsReport["consul"], at: string): ResourceStatus[] {
+  if (!consul?.ok) {
+    const failure = consul && failedTarget("ConsulRegistrations", "catalog", "consul", consul, at);
+    return failure ? [failure] : [];
+  }
+  const { plan } = consul.value;
+  const registered = plan.unchanged + plan.changes.filter((c) => c.verb !== "deregister").length;
+  return [
+    resource(
+      "ConsulRegistrations",
+      plan.node,
+      "consul",
+      {
+        type: "Ready",
+        reason: "Synced",
+        message: `${registered} registrations, ${plan.changes.length} changed this pass`,
+      },
+      at,
+    ),
+  ];
+}
+
+/** What a registrations step changed in Consul, for the status page's recent actions. */
+export function registrationActions(consul: RegistrationsReport["consul"], at: string): ActionRecord[] {
+  if (!consul?.ok) return [];
+  return consul.value.plan.changes.map((change) => ({
+    at,
+    target: "consul",
+    resource: change.id,
+    action: change.verb,
+    reason: change.reason,
+  }));
+}
+
 /** What a pass did, for the status page's recent actions. */
 export function actionRecords(report: MeshReport, at: string): ActionRecord[] {
   const records: ActionRecord[] = [];
@@ -150,11 +165,7 @@ export function actionRecords(report: MeshReport, at: string): ActionRecord[] {
       });
     }
   }
-  if (report.consul?.ok) {
-    for (const change of report.consul.value.plan.changes) {
-      records.push({ at, target: "consul", resource: change.id, action: change.verb, reason: change.reason });
-    }
-  }
+  records.push(...registrationActions(report.consul, at));
   if (report.dtab?.ok && report.dtab.value.action.verb !== "noop") {
     const { action, namespace } = report.dtab.value;
     records.push({

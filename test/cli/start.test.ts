@@ -50,7 +50,9 @@ describe("npm start with CONSUL_HTTP_ADDR", () => {
     expect(started.environment.CONSUL_HTTP_ADDR).toBe(realConsul.url);
     const ours = realConsul.catalog.services().filter((s) => s.Node === "ecsmesh-l5d-demo");
     expect(ours.length).toBeGreaterThanOrEqual(3);
-    const [leader] = (await (await fetch(`${realConsul.url}/v1/kv/ecsmesh/locks/l5d-demo/l5d-demo`)).json()) as {
+    const [leader] = (await (
+      await fetch(`${realConsul.url}/v1/kv/ecsmesh/locks/l5d-demo/l5d-demo`)
+    ).json()) as {
       Session?: string;
     }[];
     expect(leader?.Session).toBeTruthy();

@@ -129,6 +129,69 @@ describe("ecsmesh run against a git repository (npm start's sandbox)", () => {
     expect((await fetch(`${sandbox.controller.server.url}/readyz`)).status).toBe(200);
   });
 
+  it("keeps Consul following the running tasks from the last good manifests while stalled", async () => {
+    const ecs = sandbox.sandbox.ecs;
+    const consul = sandbox.sandbox.consul;
+    if (!ecs || !consul) throw new Error("the sandbox runs its own ECS and Consul");
+    const good = (await status()).lastAppliedRevision;
+    await writeFile(
+      path.join(sandbox.repo, "broken.yaml"),
+      "apiVersion: ecsmesh.io/v1alpha1\nkind: Service\nmetadata: {name: broken}\nspec: {replicas: 2}\n",
+    );
+    await git("add", "broken.yaml");
+    await git("commit", "-qm", "broken again");
+    const bad = `main@sha1:${await git("rev-parse", "HEAD")}`;
+    const stalledOnBad = (s: ControllerStatus) =>
+      s.conditions.some(
+        (c) =>
+          c.type === "Stalled" &&
+          c.status === "True" &&
+          c.reason === "InvalidManifests" &&
+          c.message.startsWith(bad),
+      );
+    await until("Stalled", stalledOnBad);
+    const writesBefore = ecs.calls.writes();
+
+    // A hello task exits: the ECS scheduler replaces it while git still holds the invalid commit.
+    const hello = () => [...(ecs.ecs.state.clusters.get("l5d-demo")?.services.get("hello")?.tasks ?? [])];
+    const running = () =>
+      hello()
+        .filter((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING")
+        .map((t) => `hello-${t.id}`)
+        .sort();
+    const registered = () =>
+      consul.catalog
+        .services()
+        .filter((x) => x.Node === "ecsmesh-l5d-demo" && x.ServiceName === "hello")
+        .map((x) => String(x.ServiceID))
+        .sort();
+    const [victim] = hello();
+    if (!victim) throw new Error("hello runs no task");
+    ecs.ecs.stopTask(victim.arn);
+    const deadline = Date.now() + 15_000;
+    let converged = false;
+    while (!converged) {
+      if (Date.now() > deadline) throw new Error(`Consul ${registered()} never matched ECS ${running()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sandbox.controller.controller.trigger("test: a task was replaced");
+      const tasks = running();
+      converged =
+        tasks.length === 2 && !tasks.includes(`hello-${victim.id}`) && registered().join() === tasks.join();
+    }
+    expect(registered()).not.toContain(`hello-${victim.id}`);
+
+    const s = await status();
+    expect(stalledOnBad(s)).toBe(true);
+    expect(s.lastAppliedRevision).toBe(good);
+    expect(s.lastPass?.outcome).toBe("invalid");
+    expect(ecs.calls.writes()).toBe(writesBefore);
+
+    await git("rm", "-q", "broken.yaml");
+    await git("commit", "-qm", "fix again");
+    const fixed = `main@sha1:${await git("rev-parse", "HEAD")}`;
+    await until("recovery", (s) => s.lastAppliedRevision === fixed && ready(s));
+  });
+
   it("serves metrics and a status page", async () => {
     const metrics = await (await fetch(`${sandbox.controller.server.url}/metrics`)).text();
     expect(metrics).toMatch(/ecsmesh_reconcile_duration_seconds_count\{kind="Mesh"\} \d+/);

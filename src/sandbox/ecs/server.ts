@@ -9,6 +9,7 @@ import { DEFAULT_TIMING, type SimulationTiming } from "./simulation-timing.js";
 import { type EcsState, newEcsState } from "./state.js";
 import { tagOperations } from "./tags.js";
 import { taskDefinitionOperations } from "./task-definitions.js";
+import { requestStop } from "./task-lifecycle.js";
 import { taskOperations } from "./tasks.js";
 
 export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
@@ -33,6 +34,8 @@ export interface EcsControl {
   markImageHealthy(image: string): void;
   /** Runs one scheduler pass now instead of waiting for the timer. */
   tick(): void;
+  /** Stops a task as if it had exited; its service's scheduler starts a replacement. */
+  stopTask(taskArn: string): void;
 }
 
 export interface EcsServer extends GatedServer {
@@ -72,6 +75,14 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
       markImageUnhealthy: (image) => state.unhealthyImages.add(image),
       markImageHealthy: (image) => state.unhealthyImages.delete(image),
       tick: () => simulation.tick(),
+      stopTask: (taskArn) => {
+        const task = [...state.clusters.values()]
+          .flatMap((cluster) => [...cluster.tasks.values()])
+          .find((candidate) => candidate.arn === taskArn);
+        if (task === undefined) throw new Error(`no task ${taskArn}`);
+        requestStop(task, Date.now(), simulation.timing.taskStopMs);
+        wake(task.service);
+      },
     },
     close: async () => {
       simulation.close();

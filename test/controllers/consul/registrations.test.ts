@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../../src/cli/main.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
@@ -155,10 +155,132 @@ describe("Consul registrations of running tasks", () => {
     expect(stdout).toMatch(/ {4}10\.\d+\.\d+\.\d+:3\d{4} {2}world-[0-9a-f]+\n/);
   });
 
+  it("keeps registering the running tasks when the ECS step fails", async () => {
+    await converge(loadSet(mesh(false), world(2)));
+    const [victim] = ours();
+    const worldTasks = () => [
+      ...(sandbox.ecs.ecs.state.clusters.get("demo")?.services.get("world")?.tasks ?? []),
+    ];
+    const task = worldTasks().find((t) => `world-${t.id}` === victim?.ServiceID);
+    if (!task) throw new Error("no registered world task");
+    sandbox.ecs.ecs.stopTask(task.arn);
+    // The scheduler starts a replacement.
+    while (worldTasks().filter((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING").length < 2)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(sandbox.inventoryFile, "{ not json"); // the ECS step cannot read its inventory
+    const report = await pass(loadSet(mesh(false), world(2)));
+    expect(report.ecs.ok).toBe(false);
+    expect(report.consul?.ok && report.consul.value.plan.changes.map((c) => c.verb).sort()).toEqual([
+      "deregister",
+      "register",
+    ]);
+    expect(ours().map((s) => s.ServiceID)).not.toContain(victim?.ServiceID);
+    expect(ours()).toHaveLength(2);
+  });
+
   it("still reconciles ECS when Consul is unreachable, and reports the error on Consul", async () => {
     const report = await pass(loadSet(mesh(false), world(1)), "http://127.0.0.1:1");
     expect(report.ecs.ok).toBe(true);
     expect(sandbox.ecs.calls.get("CreateService").total).toBe(1);
     expect(report.consul).toMatchObject({ ok: false, error: { retryable: true } });
   });
+});
+
+describe("ecsmesh apply --wait", () => {
+  async function manifestDir(...documents: string[]): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), "ecsmesh-apply-wait-"));
+    await writeFile(path.join(dir, "mesh.yaml"), documents.join("---\n"));
+    return dir;
+  }
+
+  async function cli(...argv: string[]) {
+    return cliWith({}, ...argv);
+  }
+
+  async function cliWith(overrides: Record<string, string>, ...argv: string[]) {
+    let stdout = "";
+    const io = { out: (t: string) => (stdout += t), err: (t: string) => (stdout += t), color: false };
+    const env = {
+      AWS_ENDPOINT_URL_ECS: sandbox.ecs.url,
+      AWS_ENDPOINT_URL_EC2: sandbox.ec2.url,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      CONSUL_HTTP_ADDR: consul.url,
+      ECSMESH_LOG_LEVEL: "silent",
+      ...overrides,
+    };
+    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+    try {
+      const code = await main([...argv, "--inventory", sandbox.inventoryFile], io, process.env);
+      return { code, stdout };
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  }
+
+  const runningTaskIds = (service: string) =>
+    [...(sandbox.ecs.ecs.state.clusters.get("demo")?.services.get(service)?.tasks ?? [])]
+      .filter((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING")
+      .map((t) => `${service}-${t.id}`)
+      .sort();
+  const registeredIds = (service: string) =>
+    ours()
+      .filter((s) => s.ServiceName === service)
+      .map((s) => String(s.ServiceID))
+      .sort();
+
+  /** Applies with --wait, then checks Consul holds exactly what runs, as a plan run right after sees it. */
+  async function applyAndCheck(dir: string) {
+    const applied = await cli("apply", dir, "--wait", "--timeout", "20s");
+    expect(applied.code, applied.stdout).toBe(0);
+    const plan = await cli("plan", dir, "--output", "json");
+    expect(JSON.parse(plan.stdout).consul.changes).toEqual([]);
+    expect(registeredIds("world")).toEqual(runningTaskIds("world"));
+    expect(registeredIds("linkerd")).toEqual(runningTaskIds("linkerd"));
+    expect(registeredIds("linkerd")).toHaveLength(3);
+    return applied.stdout;
+  }
+
+  it("registers what runs once the rollouts have finished, linkerd's own tasks included", async () => {
+    const dir = await manifestDir(mesh(true), world(2));
+    await applyAndCheck(dir);
+    expect(registeredIds("world")).toHaveLength(2);
+
+    // A new image replaces every world task, more memory every linkerd (a DAEMON stops its old
+    // tasks before it starts new ones): the new tasks registered, the stopped ones gone.
+    const before = [...registeredIds("world"), ...registeredIds("linkerd")];
+    await writeFile(
+      path.join(dir, "mesh.yaml"),
+      [
+        mesh(true).replace("enabled: true", "enabled: true, memory: 384"),
+        world(2).replace("helloworld:0.1.6", "helloworld:0.1.7"),
+      ].join("---\n"),
+    );
+    await applyAndCheck(dir);
+    expect(registeredIds("world")).toHaveLength(2);
+    expect(
+      [...registeredIds("world"), ...registeredIds("linkerd")].filter((id) => before.includes(id)),
+    ).toEqual([]);
+  });
+
+  it("reports a rollout Ready only once every desired task runs", async () => {
+    const dir = await manifestDir(mesh(true), world(2));
+    await applyAndCheck(dir);
+    await writeFile(path.join(dir, "mesh.yaml"), [mesh(true), world(3)].join("---\n"));
+    const stdout = await applyAndCheck(dir);
+    expect(registeredIds("world")).toHaveLength(3);
+    expect(stdout.match(/^ {2}world: Ready .*$/gm)).toEqual([
+      "  world: Ready (RolloutCompleted) 3/3 tasks running",
+    ]);
+  });
+
+  it("names what failed in its summary and exits 1 when Consul is unreachable", async () => {
+    const dir = await manifestDir(mesh(false), world(1));
+    const applied = await cliWith({ CONSUL_HTTP_ADDR: "http://127.0.0.1:1" }, "apply", dir);
+    expect(applied.code).toBe(1);
+    const summary = applied.stdout.trim().split("\n").at(-1);
+    expect(summary).toMatch(
+      /^Apply failed \(Consul\): ECS: 1 ok, 0 failed, 0 blocked; running tasks: \d observed; Consul FAILED: \w+/,
+    );
+  }, 30_000); // the client retries an unreachable Consul for about 9 s
 });

@@ -18,13 +18,14 @@ import { main } from "../../../src/cli/main.js";
 import { applyEcsPlan } from "../../../src/controllers/ecs/apply.js";
 import { SdkEcsApi } from "../../../src/controllers/ecs/ecs-client.js";
 import { type EcsFlags, planEcsForSet } from "../../../src/controllers/ecs/reconcile.js";
+import { serviceCondition } from "../../../src/controllers/ecs/rollout.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { FileInventoryStore } from "../../../src/inventory/store.js";
 import { createLogger, silentLogger } from "../../../src/runtime/logger.js";
 import { type EcsServer, startEcsServer } from "../../../src/sandbox/ecs/server.js";
 import type { ManifestSet } from "../../../src/specs/loader.js";
 import { eventually } from "../../sandbox/support.js";
-import { loadSet, MESH_YAML, serviceYaml } from "./support.js";
+import { arn, liveService, loadSet, MESH_YAML, serviceYaml } from "./support.js";
 
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 const FAST_POLICY = { retries: 8, minBackoffMs: 10, maxBackoffMs: 200, timeoutMs: 5_000 };
@@ -249,6 +250,45 @@ describe("reconciling ECS through the real SDK", () => {
       reason: "RolloutCompleted",
       message: "2/2 tasks running",
     });
+  });
+
+  it("is Ready only once every desired task runs: scaling keeps the deployment COMPLETED", async () => {
+    const scaled = serviceCondition(
+      liveService("a", arn("demo-a", 1), {
+        desiredCount: 3,
+        runningCount: 2,
+        deployments: [
+          {
+            status: "PRIMARY",
+            taskDefinition: arn("demo-a", 1),
+            desiredCount: 3,
+            runningCount: 2,
+            pendingCount: 1,
+            rolloutState: "COMPLETED",
+          },
+        ],
+      }),
+    );
+    expect(scaled).toMatchObject({
+      type: "Reconciling",
+      reason: "Scaling",
+      message: "2/3 tasks running, 1 pending",
+    });
+
+    const wait = async () => {
+      const seen: string[] = [];
+      await waitForRollouts(api(), "demo", new Map([["a", undefined]]), {
+        intervalMs: 20,
+        timeoutMs: 15_000,
+        onChange: (_, c) => seen.push(`${c.type} ${c.message}`),
+      });
+      return seen;
+    };
+    await pass(loadSet(MESH_YAML, svc("a")));
+    await wait();
+    await pass(loadSet(MESH_YAML, svc("a").replace("desiredCount: 2", "desiredCount: 3")));
+    const seen = await wait();
+    expect(seen.filter((s) => s.startsWith("Ready"))).toEqual(["Ready 3/3 tasks running"]);
   });
 
   it("converges under throttling and injected server errors", async () => {
