@@ -5,8 +5,10 @@ import type { CatalogEntry, TxnOp } from "./model.js";
 
 /** The Consul HTTP API calls the controller makes. */
 export interface ConsulApi {
-  /** GET /v1/catalog/node-services/:node; `exists` false for an unknown node. */
-  nodeServices(node: string): Promise<{ exists: boolean; services: CatalogEntry[] }>;
+  /** GET /v1/catalog/node-services/:node; `exists` false (and no meta) for an unknown node. */
+  nodeServices(
+    node: string,
+  ): Promise<{ exists: boolean; meta: Record<string, string>; services: CatalogEntry[] }>;
   /** GET /v1/health/node/:node: check id -> owning service id and definition. */
   nodeChecks(
     node: string,
@@ -92,12 +94,13 @@ export class HttpConsulApi implements ConsulApi {
         "GET",
         `/v1/catalog/node-services/${encodeURIComponent(node)}`,
       )) as {
-        Node: unknown;
+        Node: { Meta: Record<string, string> | null } | null;
         Services: CatalogService[] | null;
       } | null;
-      if (!out?.Node) return { exists: false, services: [] };
+      if (!out?.Node) return { exists: false, meta: {}, services: [] };
       return {
         exists: true,
+        meta: out.Node.Meta ?? {},
         services: (out.Services ?? []).map((s) => ({
           id: s.ID,
           service: s.Service,
@@ -108,7 +111,8 @@ export class HttpConsulApi implements ConsulApi {
         })),
       };
     } catch (error) {
-      if (error instanceof HttpStatusError && error.status === 404) return { exists: false, services: [] };
+      if (error instanceof HttpStatusError && error.status === 404)
+        return { exists: false, meta: {}, services: [] };
       throw error;
     }
   }

@@ -6,6 +6,8 @@ import { type CatalogEntry, OWNER_META, type Registration, type TxnOp } from "./
 /** What the catalog holds on our synthetic node, as read from Consul. */
 export interface ObservedCatalog {
   readonly nodeExists: boolean;
+  /** The node's meta; consul-esm finds the nodes whose checks it runs by it. */
+  readonly nodeMeta: Readonly<Record<string, string>>;
   /** Every service on the node, ours or not. */
   readonly services: readonly CatalogEntry[];
   /** Check id -> its definition as Consul reports it. */
@@ -83,6 +85,10 @@ function deregisterOps(node: string, id: string, service: string, checkIds: read
   ];
 }
 
+function pick(record: Readonly<Record<string, string>>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => k in record).map((k) => [k, record[k] as string]));
+}
+
 /**
  * Desired registrations + the catalog -> transactions. Only registrations carrying our owner
  * Meta are compared or removed; anything else on the node, or elsewhere, is never touched.
@@ -132,9 +138,19 @@ export function planRegistrations(
     changes.push({ id, verb: "deregister", reason: "its task is no longer running", changes: [] });
     ops.push(...deregisterOps(node, id, have.service, checksOf(id)));
   }
-  const nodeOp: TxnOp = { Node: { Verb: "set", Node: { Node: node, Address: "127.0.0.1", Meta: nodeMeta } } };
+  // A plain catalog registration on the node (someone else's) replaces its meta: put ours back,
+  // keeping any meta others added.
+  const metaChanges = observed.nodeExists
+    ? diffValues(pick(observed.nodeMeta, Object.keys(nodeMeta)), nodeMeta, "nodeMeta")
+    : [];
+  if (metaChanges.length > 0) {
+    changes.push({ id: node, verb: "update", reason: "the node lost our meta", changes: metaChanges });
+  }
+  const meta = { ...observed.nodeMeta, ...nodeMeta };
+  const nodeOp: TxnOp = { Node: { Verb: "set", Node: { Node: node, Address: "127.0.0.1", Meta: meta } } };
   // The node must exist before services can be set on it: its op leads the first transaction.
   // Transactions run in order, so a split between a service and its check is harmless.
-  const all = !observed.nodeExists && ops.length > 0 ? [nodeOp, ...ops] : ops;
+  const needsNodeOp = observed.nodeExists ? metaChanges.length > 0 : ops.length > 0;
+  const all = needsNodeOp ? [nodeOp, ...ops] : ops;
   return { node, changes, unchanged, transactions: chunk(all, maxOps) };
 }
