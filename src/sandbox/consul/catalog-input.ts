@@ -13,7 +13,7 @@ export function serviceInput(service: GoStruct): ServiceInput {
   const name = service.string("Service");
   const id = service.string("ID") || name;
   if (id !== "" && name === "") {
-    throw new ConsulError("Must provide service name (Service.Service) when service ID is provided");
+    throw new ConsulError("Must provide service name with ID");
   }
   const address = service.string("Address");
   if (address === "0.0.0.0" || address === "::" || address === "[::]")

@@ -48,12 +48,12 @@ describe.runIf(consulBinary)("Consul registrations planned and applied against a
       ["api-t1", "register"],
       ["api-t2", "register"],
     ]);
-    const health = (await consulHttp(agent(), "GET", "/v1/health/checks/api")).json() as {
+    const health = (await consulHttp(agent(), "GET", "/v1/health/node/ecsmesh-steady")).json() as {
       ServiceID: string;
       Status: string;
       Definition: { DeregisterCriticalServiceAfter: string };
     }[];
-    expect(health.map((c) => [c.ServiceID, c.Status]).sort()).toEqual([
+    expect(health.map((c) => [c.ServiceID, c.Status])).toEqual([
       ["api-t1", "passing"],
       ["api-t2", "critical"],
     ]);
@@ -98,10 +98,11 @@ describe.runIf(consulBinary)("Consul registrations planned and applied against a
     const plan = await pass("shared", [task("api", "t1")]);
     expect(plan.changes.map((c) => [c.id, c.verb])).toEqual([["ecsmesh-shared", "update"]]);
     expect(await instances("shared")).toEqual(["api-t1", "hand-made"]);
-    const node = (await consulHttp(agent(), "GET", "/v1/catalog/node/ecsmesh-shared")).json() as {
-      Node: { Meta: Record<string, string> };
-    };
-    expect(node.Node.Meta).toMatchObject({ "external-node": "true", ecsmesh_owner: "demo" });
+    expect((await consul().nodeServices("ecsmesh-shared")).meta).toEqual({
+      ecsmesh_owner: "demo",
+      "external-node": "true",
+      "external-probe": "false",
+    });
     expect((await pass("shared", [task("api", "t1")])).transactions).toEqual([]);
   });
 

@@ -183,7 +183,7 @@ describe("catalog registration", () => {
         "/v1/catalog/register",
         { Node: "x", Address: "1.2.3.4", Service: { ID: "id-only" } },
         500,
-        "Must provide service name (Service.Service) when service ID is provided",
+        "Must provide service name with ID",
       ],
       [
         "/v1/catalog/register",
