@@ -61,8 +61,9 @@ export function connect(
       `AWS_REGION is ${env.awsRegion} but the Mesh's ecs.region is ${region}; refusing to guess`,
     );
   }
+  const log = createLogger({ level: env.logLevel });
   const consul = env.consulAddress
-    ? new HttpConsulApi({ address: env.consulAddress, token: env.consulToken })
+    ? new HttpConsulApi({ address: env.consulAddress, token: env.consulToken, log })
     : undefined;
   // Same place as the controller's: Consul KV when there is a Consul, unless a file is named.
   const defaultFile = path.join(".ecsmesh", "inventory", mesh.spec.ecs.cluster, `${ownerId(mesh)}.json`);
@@ -76,8 +77,9 @@ export function connect(
       consul,
       consulToken: env.consulToken,
       namerdUrl: env.namerdUrl,
+      log,
     }),
-    log: createLogger({ level: env.logLevel }),
+    log,
   };
 }
 

@@ -63,7 +63,7 @@ export async function startController(
   const metrics = createMetrics();
   const policy = { ...DEFAULT_POLICY, onCall: metrics.recordApiCall };
   const consul = config.consulAddress
-    ? new HttpConsulApi({ address: config.consulAddress, token: config.consulToken, policy })
+    ? new HttpConsulApi({ address: config.consulAddress, token: config.consulToken, policy, log })
     : undefined;
   const source = new GitSource({
     url: config.source,
@@ -113,6 +113,7 @@ export async function startController(
       consulToken: config.consulToken,
       namerdUrl: config.namerdUrl,
       policy,
+      log,
     });
     targets = { key, value };
     return value;
