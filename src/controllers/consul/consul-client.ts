@@ -1,7 +1,7 @@
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
 import { errorMessage } from "../../aws/errors.js";
 import type { Logger } from "../../runtime/logger.js";
-import { formatDuration, parseDuration } from "../../specs/duration.js";
+import { formatDuration } from "../../specs/duration.js";
 import { HttpStatusError } from "../../util/http-status-error.js";
 import type { CatalogEntry, TxnOp } from "./model.js";
 
@@ -313,10 +313,24 @@ function failureReason(error: unknown, timeoutMs: number): { reason: string; cod
   return { reason: `${NETWORK_FAILURES[code] ?? errorMessage(cause)} (${code})`, code };
 }
 
-/** Consul prints durations Go's way ("10m0s"); ours are the shortest form ("10m"). */
+/** Consul prints durations Go's way ("10m0s", "1.5s"); ours are the shortest form ("10m", "1s500ms"). */
 function canonical(value: unknown): unknown {
-  const ms = typeof value === "string" ? parseDuration(value) : undefined;
+  const ms = typeof value === "string" ? goDurationMs(value) : undefined;
   return ms === undefined ? value : formatDuration(ms);
+}
+
+const GO_UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 } as const;
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+$/;
+const GO_DURATION_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
+
+/** Go's time.Duration.String(), which writes fractions ("1.5s", "1m0.5s"), in milliseconds. */
+function goDurationMs(text: string): number | undefined {
+  if (!GO_DURATION.test(text)) return undefined;
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(GO_DURATION_PART)) {
+    ms += Number(amount) * GO_UNIT_MS[unit as keyof typeof GO_UNIT_MS];
+  }
+  return Math.round(ms);
 }
 
 /** KV keys keep their slashes; each segment is escaped. */

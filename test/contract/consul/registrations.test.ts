@@ -21,7 +21,7 @@ ports: [{containerPort: 8080}]
 discovery:
   consul:
     tags: [web, v1]
-    healthCheck: {http: /health, interval: 10s}`,
+    healthCheck: {http: /health, interval: 90s, timeout: 1500ms}`,
 );
 const CONTROLLER_URL = "http://controller.invalid:8080";
 
@@ -51,14 +51,18 @@ describe.runIf(consulBinary)("Consul registrations planned and applied against a
     const health = (await consulHttp(agent(), "GET", "/v1/health/node/ecsmesh-steady")).json() as {
       ServiceID: string;
       Status: string;
-      Definition: { DeregisterCriticalServiceAfter: string };
+      Definition: Record<string, string>;
     }[];
     expect(health.map((c) => [c.ServiceID, c.Status])).toEqual([
       ["api-t1", "passing"],
       ["api-t2", "critical"],
     ]);
-    // Consul prints Go durations: the plan must read "10m0s" as the "10m" it wrote.
-    expect(health[0]?.Definition.DeregisterCriticalServiceAfter).toBe("10m0s");
+    // Consul prints Go durations: the plan must read them as the "1m30s", "1s500ms" and "10m" it wrote.
+    expect(health[0]?.Definition).toMatchObject({
+      Interval: "1m30s",
+      Timeout: "1.5s",
+      DeregisterCriticalServiceAfter: "10m0s",
+    });
 
     const second = await pass("steady", tasks);
     expect(second).toMatchObject({ changes: [], unchanged: 2, transactions: [] });

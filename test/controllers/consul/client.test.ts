@@ -75,3 +75,52 @@ describe("Consul client failures", () => {
     }
   });
 });
+
+describe("Consul client reads", () => {
+  it("read check durations Consul prints Go's way, fractions included, in the form the plan writes", async () => {
+    const server = await startConsulServer();
+    try {
+      const consul = new HttpConsulApi({ address: server.url, token: undefined, policy: SHORT_POLICY });
+      await consul.txn([
+        { Node: { Verb: "set", Node: { Node: "n", Address: "127.0.0.1" } } },
+        { Service: { Verb: "set", Node: "n", Service: { ID: "s", Service: "s", Port: 1 } } },
+        {
+          Check: {
+            Verb: "set",
+            Check: {
+              Node: "n",
+              CheckID: "c",
+              Name: "c",
+              ServiceID: "s",
+              // Consul answers these as "1m30s", "1.5s" and "1h1m0s".
+              Definition: {
+                HTTP: "http://x/",
+                Interval: "90s",
+                Timeout: "1500ms",
+                DeregisterCriticalServiceAfter: "61m",
+              },
+            },
+          },
+        },
+      ]);
+      expect(await consul.nodeChecks("n")).toEqual(
+        new Map([
+          [
+            "c",
+            {
+              serviceId: "s",
+              definition: {
+                HTTP: "http://x/",
+                Interval: "1m30s",
+                Timeout: "1s500ms",
+                DeregisterCriticalServiceAfter: "1h1m",
+              },
+            },
+          ],
+        ]),
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
