@@ -1,4 +1,4 @@
-import { type CheckInput, checkType, type ServiceInput } from "./catalog-writes.js";
+import type { CheckInput, ServiceInput } from "./catalog-writes.js";
 import { ConsulError } from "./consul-error.js";
 import type { GoStruct } from "./go-json.js";
 import type { CheckDefinition, Weights } from "./records.js";
@@ -48,7 +48,7 @@ export function checkInput(check: GoStruct, node: string): CheckInput {
     notes: check.string("Notes"),
     output: check.string("Output"),
     serviceId: check.string("ServiceID"),
-    type: checkType(definition),
+    type: check.string("Type"),
     definition,
   };
 }
