@@ -218,6 +218,24 @@ describe("catalog registration", () => {
       ],
       [
         "/v1/catalog/register",
+        { Node: "x", Address: "1.2.3.4", Service: { Service: "s", Meta: { "a.b": "1" } } },
+        500,
+        "failed inserting service: Invalid Service Meta for node x and serviceID s: Couldn't load metadata pair ('a.b', '1'): Key contains invalid characters",
+      ],
+      [
+        "/v1/catalog/register",
+        { Node: "x", Address: "1.2.3.4", Service: { Service: "s", Meta: { "consul-x": "1" } } },
+        500,
+        "Key prefix 'consul-' is reserved for internal use",
+      ],
+      [
+        "/v1/catalog/register",
+        { Node: "x", Address: "1.2.3.4", Service: { Service: "s", Meta: { k: "v".repeat(513) } } },
+        500,
+        "Value is too long (limit: 512 characters)",
+      ],
+      [
+        "/v1/catalog/register",
         { Node: "x", Address: "1.2.3.4", Datacenter: "dc9" },
         500,
         "No path to datacenter",

@@ -115,6 +115,28 @@ describe("PUT /v1/txn", () => {
     expect(named.status).toBe(200);
   });
 
+  it("refuses service meta Consul cannot store, but takes any node meta, as Consul 1.10's state store does", async () => {
+    const answer = await consul.put("/v1/txn", [
+      {
+        Node: {
+          Verb: "set",
+          Node: { Node: "meta-node", Address: "10.2.0.4", Meta: { "a.b": "node meta is not checked" } },
+        },
+      },
+      serviceSet("meta-node", "mesh-m", { Meta: { "": "1" } }),
+    ]);
+    expect(answer.json<TxnAnswer>().Errors).toEqual([
+      {
+        OpIndex: 1,
+        What: "Invalid Service Meta for node meta-node and serviceID mesh-m: Couldn't load metadata pair ('', '1'): Key cannot be blank",
+      },
+    ]);
+    const nodeOnly = await consul.put("/v1/txn", [
+      { Node: { Verb: "set", Node: { Node: "meta-node", Address: "10.2.0.4", Meta: { "a.b": "1" } } } },
+    ]);
+    expect(nodeOnly.status).toBe(200);
+  });
+
   it("fails the pre-apply checks before applying anything", async () => {
     const answer = await consul.put("/v1/txn", [
       { Service: { Verb: "set", Node: "txn-node", Service: { ID: "no-name" } } },
