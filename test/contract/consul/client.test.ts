@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HttpConsulApi } from "../../../src/controllers/consul/consul-client.js";
-import { AGENT_NODE, clientOf, consulBinary, consulHttp, useConsulAgent } from "./consul-agent.js";
+import { clientOf, consulBinary, consulHttp, useConsulAgent } from "./consul-agent.js";
 
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 
@@ -76,7 +76,7 @@ describe.runIf(consulBinary)("the Consul client against a real agent", () => {
     >[];
     expect(info).toMatchObject({
       Name: "contract",
-      Node: AGENT_NODE,
+      Node: agent().node,
       NodeChecks: ["serfHealth"],
       TTL: "15s",
       LockDelay: 2e9,

@@ -3,6 +3,7 @@
  * starts one: its own free loopback ports, ready once it has a leader and its node is healthy.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { accessSync, constants } from "node:fs";
 import { createServer, type Server } from "node:net";
 import path from "node:path";
@@ -15,16 +16,17 @@ export const consulBinary: string | undefined = process.env.CONSUL_BIN || onPath
 /** Why the suite cannot run, for the one line (or the failure under CI) that says so. */
 export const MISSING_BINARY = "no consul binary: set CONSUL_BIN (or put consul on PATH)";
 
-/** The agent's node name: sessions created without a Node belong to it. */
-export const AGENT_NODE = "contract";
-
 const READY_TIMEOUT_MS = 15_000;
+/** Another process may take a port between our check and the agent's bind: then start again. */
+const START_ATTEMPTS = 3;
 /** The last lines of the agent's output, to explain a failed start. */
 const OUTPUT_TAIL_CHARS = 4_000;
 
 export interface ConsulAgent {
   /** The HTTP API, e.g. http://127.0.0.1:41234. */
   readonly url: string;
+  /** The agent's node name, unique so that readiness is never another agent's; sessions default to it. */
+  readonly node: string;
   stop(): Promise<void>;
 }
 
@@ -34,7 +36,18 @@ export interface ConsulAgentOptions {
 }
 
 export async function startConsulAgent(options: ConsulAgentOptions = {}): Promise<ConsulAgent> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options);
+    } catch (error) {
+      if (attempt === START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function launch(options: ConsulAgentOptions): Promise<ConsulAgent> {
   if (!consulBinary) throw new Error(MISSING_BINARY);
+  const node = `contract-${randomUUID().slice(0, 8)}`;
   const [http, server, serfLan, serfWan] = await freePorts(4);
   const config = [
     "disable_update_check = true",
@@ -45,7 +58,7 @@ export async function startConsulAgent(options: ConsulAgentOptions = {}): Promis
     [
       "agent",
       "-dev",
-      ...["-bind", "127.0.0.1", "-client", "127.0.0.1", "-node", AGENT_NODE],
+      ...["-bind", "127.0.0.1", "-client", "127.0.0.1", "-node", node],
       ...["-http-port", String(http), "-dns-port", "-1", "-grpc-port", "-1"],
       ...["-server-port", String(server), "-serf-lan-port", String(serfLan)],
       ...["-serf-wan-port", String(serfWan), "-hcl", config],
@@ -60,17 +73,23 @@ export async function startConsulAgent(options: ConsulAgentOptions = {}): Promis
   agent.stderr?.on("data", keepTail);
   const exited = new Promise<void>((resolve) => agent.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${http}`;
-  const stop = async () => {
+  // A dev agent keeps nothing on disk, so a kill loses nothing; a test process that dies takes it along.
+  const kill = () => {
     if (agent.exitCode === null && agent.signalCode === null) agent.kill("SIGKILL");
+  };
+  process.once("exit", kill);
+  const stop = async () => {
+    process.off("exit", kill);
+    kill();
     await exited;
   };
   try {
-    await waitUntilReady(url, agent);
+    await waitUntilReady(url, node, agent);
   } catch (error) {
     await stop();
     throw new Error(`consul agent did not start: ${(error as Error).message}\n${output}`);
   }
-  return { url, stop };
+  return { url, node, stop };
 }
 
 /** One agent for the calling test file: started before its tests, killed after them. */
@@ -107,11 +126,11 @@ export async function consulHttp(agent: ConsulAgent, method: string, route: stri
 }
 
 /** Ready = a leader is elected and the agent's node is in the catalog with a passing serfHealth. */
-async function waitUntilReady(url: string, agent: ChildProcess): Promise<void> {
+async function waitUntilReady(url: string, node: string, agent: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (agent.exitCode !== null) throw new Error(`it exited with code ${agent.exitCode}`);
-    if ((await leaderElected(url)) && (await nodeHealthy(url))) return;
+    if ((await leaderElected(url)) && (await nodeHealthy(url, node))) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`not ready within ${READY_TIMEOUT_MS} ms`);
@@ -122,8 +141,8 @@ async function leaderElected(url: string): Promise<boolean> {
   return typeof leader === "string" && leader !== "";
 }
 
-async function nodeHealthy(url: string): Promise<boolean> {
-  const checks = await getJson(`${url}/v1/health/node/${AGENT_NODE}`);
+async function nodeHealthy(url: string, node: string): Promise<boolean> {
+  const checks = await getJson(`${url}/v1/health/node/${node}`);
   return (
     Array.isArray(checks) &&
     checks.some(

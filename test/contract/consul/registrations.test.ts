@@ -91,23 +91,23 @@ describe.runIf(consulBinary)("Consul registrations planned and applied against a
   });
 
   it("never touches a hand-made registration on its node, and keeps the node's meta for consul-esm", async () => {
-    await pass("shared", [task("api", "t1")]);
+    await pass("handmade", [task("api", "t1")]);
     // A plain catalog registration replaces the node's fields: without NodeMeta it clears ours.
     const register = await consulHttp(agent(), "PUT", "/v1/catalog/register", {
-      Node: "ecsmesh-shared",
+      Node: "ecsmesh-handmade",
       Address: "127.0.0.1",
       Service: { ID: "hand-made", Service: "api", Port: 1 },
     });
     expect(register.status).toBe(200);
-    const plan = await pass("shared", [task("api", "t1")]);
-    expect(plan.changes.map((c) => [c.id, c.verb])).toEqual([["ecsmesh-shared", "update"]]);
-    expect(await instances("shared")).toEqual(["api-t1", "hand-made"]);
-    expect((await consul().nodeServices("ecsmesh-shared")).meta).toEqual({
+    const plan = await pass("handmade", [task("api", "t1")]);
+    expect(plan.changes.map((c) => [c.id, c.verb])).toEqual([["ecsmesh-handmade", "update"]]);
+    expect(await instances("handmade")).toEqual(["api-t1", "hand-made"]);
+    expect((await consul().nodeServices("ecsmesh-handmade")).meta).toEqual({
       ecsmesh_owner: "demo",
       "external-node": "true",
       "external-probe": "false",
     });
-    expect((await pass("shared", [task("api", "t1")])).transactions).toEqual([]);
+    expect((await pass("handmade", [task("api", "t1")])).transactions).toEqual([]);
   });
 
   it("splits a large change into transactions the agent accepts, within its 64-operation limit", async () => {
