@@ -59,7 +59,7 @@ export interface ConsulClientOptions {
  * A Consul call that got no answer (or none that parsed). `code` is the network error's (e.g.
  * ECONNREFUSED), so the failure is still classified, and reported, as a network failure.
  */
-export class ConsulCallError extends Error {
+class ConsulCallError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
@@ -84,7 +84,7 @@ export class HttpConsulApi implements ConsulApi {
   private readonly policy: CallPolicy;
   private readonly timeoutMs: number;
   /** The address as errors and logs show it: scheme, host and port, never credentials. */
-  readonly endpoint: string;
+  private readonly endpoint: string;
 
   constructor(private readonly options: ConsulClientOptions) {
     this.endpoint = new URL(options.address).origin;
