@@ -77,9 +77,13 @@ function registerOps(node: string, r: Registration): TxnOp[] {
   return ops;
 }
 
+function checkDeleteOp(node: string, checkId: string): TxnOp {
+  return { Check: { Verb: "delete", Check: { Node: node, CheckID: checkId } } };
+}
+
 function deregisterOps(node: string, id: string, service: string, checkIds: readonly string[]): TxnOp[] {
   return [
-    ...checkIds.map((checkId) => ({ Check: { Verb: "delete", Check: { Node: node, CheckID: checkId } } })),
+    ...checkIds.map((checkId) => checkDeleteOp(node, checkId)),
     // Consul needs the service name alongside the ID to delete it.
     { Service: { Verb: "delete", Node: node, Service: { ID: id, Service: service } } },
   ];
@@ -110,6 +114,8 @@ export function planRegistrations(
   let unchanged = 0;
   for (const want of desired) {
     const have = ours.get(want.id);
+    // A set never removes a check: one the Service no longer asks for must be deleted.
+    const staleChecks = have ? checksOf(want.id).filter((checkId) => checkId !== want.check?.checkId) : [];
     const fieldChanges = [
       ...diffValues(have ? serviceView(have) : undefined, serviceView(want)),
       ...diffValues(
@@ -117,6 +123,9 @@ export function planRegistrations(
         want.check?.definition,
         "check",
       ),
+      ...(staleChecks.length > 0
+        ? [{ path: "checks", before: checksOf(want.id), after: want.check ? [want.check.checkId] : [] }]
+        : []),
     ];
     if (have && fieldChanges.length === 0) {
       unchanged++;
@@ -130,7 +139,7 @@ export function planRegistrations(
       reason: have ? "differs from the running task" : "a running task not in the catalog",
       changes: have ? fieldChanges : [],
     });
-    ops.push(...registerOps(node, want));
+    ops.push(...registerOps(node, want), ...staleChecks.map((checkId) => checkDeleteOp(node, checkId)));
   }
   const wanted = new Set(desired.map((r) => r.id));
   for (const [id, have] of ours) {

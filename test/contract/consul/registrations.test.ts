@@ -29,12 +29,13 @@ describe.runIf(consulBinary)("Consul registrations planned and applied against a
   const agent = useConsulAgent();
   const consul = () => clientOf(agent());
 
-  /** One controller pass: plan against the agent, apply, and return the plan. */
-  async function pass(cluster: string, tasks: readonly RunningTask[]) {
-    const plan = await planConsul(loadSet(meshYaml(cluster), API), consul(), tasks, CONTROLLER_URL);
+  /** One controller pass with `service`: plan against the agent, apply, and return the plan. */
+  async function passWith(service: string, cluster: string, tasks: readonly RunningTask[]) {
+    const plan = await planConsul(loadSet(meshYaml(cluster), service), consul(), tasks, CONTROLLER_URL);
     await applyConsul(plan, consul());
     return plan;
   }
+  const pass = (cluster: string, tasks: readonly RunningTask[]) => passWith(API, cluster, tasks);
   const instances = async (cluster: string) =>
     (await consul().nodeServices(`ecsmesh-${cluster}`)).services.map((s) => s.id).sort();
 
@@ -88,6 +89,18 @@ describe.runIf(consulBinary)("Consul registrations planned and applied against a
       ["update", ["port", "check.HTTP"]],
     ]);
     expect((await pass("moved", moved)).changes).toEqual([]);
+  });
+
+  it("deletes the check of a Service that no longer asks for one, and is steady after", async () => {
+    const withoutCheck = serviceYaml(
+      "api",
+      "image: api:1\nmemory: 64\nports: [{containerPort: 8080}]\ndiscovery: {consul: {tags: [web, v1]}}",
+    );
+    await pass("unchecked", [task("api", "t1")]);
+    const plan = await passWith(withoutCheck, "unchecked", [task("api", "t1")]);
+    expect(plan.changes.map((c) => [c.verb, c.changes.map((f) => f.path)])).toEqual([["update", ["checks"]]]);
+    expect(await consul().nodeChecks("ecsmesh-unchecked")).toEqual(new Map());
+    expect((await passWith(withoutCheck, "unchecked", [task("api", "t1")])).changes).toEqual([]);
   });
 
   it("never touches a hand-made registration on its node, and keeps the node's meta for consul-esm", async () => {

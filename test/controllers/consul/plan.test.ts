@@ -203,4 +203,27 @@ describe("planning Consul transactions", () => {
     const kept = planRegistrations(NODE, ourMeta, "demo", [], observed({ team: "a", ...ourMeta }), 64);
     expect(kept).toMatchObject({ changes: [], transactions: [] });
   });
+
+  it("deletes the check of a registration whose Service no longer asks for one", () => {
+    const [want] = desiredRegistrations(noCheck, [task("api", "t1")], CONTEXT);
+    if (!want) throw new Error("no registration");
+    const observed: ObservedCatalog = {
+      nodeExists: true,
+      nodeMeta: {},
+      services: [{ ...want }],
+      checks: new Map([["service:api-t1", { serviceId: "api-t1", definition: { HTTP: "http://x/" } }]]),
+    };
+    const plan = planRegistrations(NODE, {}, "demo", [want], observed, 64);
+    expect(plan.changes).toEqual([
+      {
+        id: "api-t1",
+        verb: "update",
+        reason: "differs from the running task",
+        changes: [{ path: "checks", before: ["service:api-t1"], after: [] }],
+      },
+    ]);
+    expect(plan.transactions[0]?.at(-1)).toEqual({
+      Check: { Verb: "delete", Check: { Node: NODE, CheckID: "service:api-t1" } },
+    });
+  });
 });
