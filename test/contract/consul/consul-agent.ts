@@ -122,7 +122,7 @@ export async function consulHttp(agent: ConsulAgent, method: string, route: stri
     ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, text, json: () => JSON.parse(text) as unknown };
+  return { status: response.status, json: () => JSON.parse(text) as unknown };
 }
 
 /** Ready = a leader is elected and the agent's node is in the catalog with a passing serfHealth. */
