@@ -13,6 +13,17 @@ export interface CallRecord {
   readonly durationMs: number;
 }
 
+/** A failed attempt that is about to be retried, so that retries can be logged instead of silent. */
+export interface RetryRecord {
+  readonly service: string;
+  readonly operation: string;
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  /** Attempts allowed in all: the first plus `retries`. */
+  readonly maxAttempts: number;
+  readonly error: Error;
+}
+
 export interface CallPolicyOptions {
   /** Retries after the first attempt for throttling, 5xx and network failures; client errors never retry. */
   readonly retries: number;
@@ -21,6 +32,7 @@ export interface CallPolicyOptions {
   /** Per-attempt timeout. */
   readonly timeoutMs: number;
   readonly onCall?: (record: CallRecord) => void;
+  readonly onRetry?: (record: RetryRecord) => void;
 }
 
 export const DEFAULT_CALL_POLICY: CallPolicyOptions = {
@@ -67,7 +79,20 @@ export class CallPolicy {
           maxTimeout: this.options.maxBackoffMs,
           factor: 2,
           randomize: true,
-          shouldRetry: ({ error }) => classifyFailure(error) !== "client",
+          // p-retry asks only when retries are left, so a yes here is exactly a retry to report.
+          shouldRetry: ({ error, attemptNumber }) => {
+            const retry = classifyFailure(error) !== "client";
+            if (retry) {
+              this.options.onRetry?.({
+                service: this.service,
+                operation,
+                attempt: attemptNumber,
+                maxAttempts: this.options.retries + 1,
+                error,
+              });
+            }
+            return retry;
+          },
         },
       );
       record("ok");

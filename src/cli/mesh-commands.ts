@@ -80,7 +80,7 @@ export function connect(
     log,
   });
   return {
-    ...meshTargets(set, { store, consul, consulToken: env.consulToken, namerdUrl: env.namerdUrl }),
+    ...meshTargets(set, { store, consul, consulToken: env.consulToken, namerdUrl: env.namerdUrl, log }),
     log,
     lock,
   };

@@ -49,6 +49,7 @@ export function meshStore(set: ManifestSet, settings: MeshStoreSettings): MeshSt
   const consul = new HttpConsulApi({
     address: settings.consulAddress ?? mesh.spec.consul.address,
     token: settings.consulToken,
+    log: settings.log,
     ...(settings.policy ? { policy: settings.policy } : {}),
   });
   if (settings.inventoryFile !== undefined) {

@@ -98,6 +98,7 @@ export async function startController(
       consulToken: config.consulToken,
       namerdUrl: config.namerdUrl,
       policy,
+      log,
     });
     connected = { key, value: { targets, lock } };
     return connected.value;

@@ -1,5 +1,6 @@
 import type { CallPolicyOptions } from "../aws/call-policy.js";
 import type { InventoryStore } from "../inventory/store.js";
+import type { Logger } from "../runtime/logger.js";
 import type { ManifestSet } from "../specs/loader.js";
 import { SdkCloudMapApi } from "./cloudmap/cloudmap-client.js";
 import { type ConsulApi, HttpConsulApi } from "./consul/consul-client.js";
@@ -17,6 +18,8 @@ export interface TargetSettings {
   /** ECSMESH_NAMERD_URL: overrides the Mesh's linkerd.namerd.url, as CONSUL_HTTP_ADDR does consul.address. */
   readonly namerdUrl?: string | undefined;
   readonly policy?: CallPolicyOptions;
+  /** Where clients report retried failures. */
+  readonly log?: Logger;
 }
 
 /**
@@ -37,7 +40,12 @@ export function meshTargets(set: ManifestSet, settings: TargetSettings): MeshTar
     taskCache: newTaskObservationCache(),
     consul:
       settings.consul ??
-      new HttpConsulApi({ address: mesh.spec.consul.address, token: settings.consulToken, ...policy }),
+      new HttpConsulApi({
+        address: mesh.spec.consul.address,
+        token: settings.consulToken,
+        ...policy,
+        ...(settings.log ? { log: settings.log } : {}),
+      }),
     namerd: namerd ? new HttpNamerdApi(settings.namerdUrl ?? namerd.url, settings.policy) : undefined,
     cloudMap: mesh.spec.cloudMap ? new SdkCloudMapApi({ region, ...policy }) : undefined,
   };

@@ -1,12 +1,16 @@
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
-import { formatDuration, parseDuration } from "../../specs/duration.js";
+import { errorMessage } from "../../aws/errors.js";
+import type { Logger } from "../../runtime/logger.js";
+import { formatDuration } from "../../specs/duration.js";
 import { HttpStatusError } from "../../util/http-status-error.js";
 import type { CatalogEntry, TxnOp } from "./model.js";
 
 /** The Consul HTTP API calls the controller makes. */
 export interface ConsulApi {
-  /** GET /v1/catalog/node-services/:node; `exists` false for an unknown node. */
-  nodeServices(node: string): Promise<{ exists: boolean; services: CatalogEntry[] }>;
+  /** GET /v1/catalog/node-services/:node; `exists` false (and no meta) for an unknown node. */
+  nodeServices(
+    node: string,
+  ): Promise<{ exists: boolean; meta: Record<string, string>; services: CatalogEntry[] }>;
   /** GET /v1/health/node/:node: check id -> owning service id and definition. */
   nodeChecks(
     node: string,
@@ -47,20 +51,71 @@ export interface ConsulClientOptions {
   /** CONSUL_HTTP_TOKEN; never from manifests, never logged. */
   readonly token: string | undefined;
   readonly policy?: CallPolicyOptions;
+  /** Where retried failures are reported; without it they are retried quietly. */
+  readonly log?: Logger;
 }
+
+/**
+ * A Consul call that got no answer (or none that parsed). `code` is the network error's (e.g.
+ * ECONNREFUSED), so the failure is still classified, and reported, as a network failure.
+ */
+class ConsulCallError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    options: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Node's network error codes, in words. */
+const NETWORK_FAILURES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "name lookup failed",
+  EHOSTUNREACH: "host unreachable",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_SOCKET: "connection closed",
+};
 
 export class HttpConsulApi implements ConsulApi {
   private readonly policy: CallPolicy;
+  private readonly timeoutMs: number;
+  /** The address as errors and logs show it: scheme, host and port, never credentials. */
+  private readonly endpoint: string;
 
   constructor(private readonly options: ConsulClientOptions) {
+    this.endpoint = new URL(options.address).origin;
+    const policy = options.policy ?? DEFAULT_CALL_POLICY;
+    this.timeoutMs = policy.timeoutMs;
     this.policy = new CallPolicy(
       "consul",
       { buckets: {}, operations: {} },
-      options.policy ?? DEFAULT_CALL_POLICY,
+      {
+        ...policy,
+        onRetry: (retry) => {
+          policy.onRetry?.(retry);
+          this.options.log?.warn(
+            {
+              consul: this.endpoint,
+              operation: retry.operation,
+              attempt: retry.attempt,
+              maxAttempts: retry.maxAttempts,
+              err: failureReason(retry.error, this.timeoutMs).reason,
+            },
+            "Consul call failed; retrying",
+          );
+        },
+      },
     );
   }
 
-  /** One call; `raw` sends a string body as it is (KV values) instead of as JSON. */
+  /**
+   * One call; `raw` sends a string body as it is (KV values) instead of as JSON. A final failure
+   * names the endpoint, the request and the attempts made.
+   */
   private async request(
     operation: string,
     method: string,
@@ -68,21 +123,32 @@ export class HttpConsulApi implements ConsulApi {
     body?: unknown,
     raw = false,
   ): Promise<unknown> {
-    return this.policy.call(operation, async (signal) => {
-      const response = await fetch(new URL(path, this.options.address), {
-        method,
-        signal,
-        headers: {
-          ...(this.options.token ? { "X-Consul-Token": this.options.token } : {}),
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: raw ? String(body) : JSON.stringify(body) }),
+    let attempts = 0;
+    try {
+      return await this.policy.call(operation, async (signal) => {
+        attempts++;
+        const response = await fetch(new URL(path, this.options.address), {
+          method,
+          signal,
+          headers: {
+            ...(this.options.token ? { "X-Consul-Token": this.options.token } : {}),
+            ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          },
+          ...(body === undefined ? {} : { body: raw ? String(body) : JSON.stringify(body) }),
+        });
+        const text = await response.text();
+        if (!response.ok) throw new HttpStatusError(response.status, `${response.status} ${text.trim()}`);
+        return text === "" ? null : JSON.parse(text);
       });
-      const text = await response.text();
-      if (!response.ok)
-        throw new HttpStatusError(response.status, `${method} ${path}: ${response.status} ${text.trim()}`);
-      return text === "" ? null : JSON.parse(text);
-    });
+    } catch (error) {
+      const call = `Consul ${this.endpoint} ${method} ${path}`;
+      const after = `after ${attempts} ${attempts === 1 ? "attempt" : "attempts"}`;
+      // Still an HttpStatusError, so callers can tell a 404 and the policy's classification holds.
+      if (error instanceof HttpStatusError)
+        throw new HttpStatusError(error.status, `${call}: ${error.message} ${after}`);
+      const { reason, code } = failureReason(error, this.timeoutMs);
+      throw new ConsulCallError(`${call}: ${reason} ${after}`, code, { cause: error });
+    }
   }
 
   async nodeServices(node: string) {
@@ -92,12 +158,13 @@ export class HttpConsulApi implements ConsulApi {
         "GET",
         `/v1/catalog/node-services/${encodeURIComponent(node)}`,
       )) as {
-        Node: unknown;
+        Node: { Meta: Record<string, string> | null } | null;
         Services: CatalogService[] | null;
       } | null;
-      if (!out?.Node) return { exists: false, services: [] };
+      if (!out?.Node) return { exists: false, meta: {}, services: [] };
       return {
         exists: true,
+        meta: out.Node.Meta ?? {},
         services: (out.Services ?? []).map((s) => ({
           id: s.ID,
           service: s.Service,
@@ -108,7 +175,8 @@ export class HttpConsulApi implements ConsulApi {
         })),
       };
     } catch (error) {
-      if (error instanceof HttpStatusError && error.status === 404) return { exists: false, services: [] };
+      if (error instanceof HttpStatusError && error.status === 404)
+        return { exists: false, meta: {}, services: [] };
       throw error;
     }
   }
@@ -233,10 +301,36 @@ export class HttpConsulApi implements ConsulApi {
   }
 }
 
-/** Consul prints durations Go's way ("10m0s"); ours are the shortest form ("10m"). */
+/** Why a call got no answer, in words, with the network error code when there is one. */
+function failureReason(error: unknown, timeoutMs: number): { reason: string; code: string | undefined } {
+  if (error instanceof HttpStatusError) return { reason: error.message, code: undefined };
+  if (error instanceof Error && error.name === "TimeoutError")
+    return { reason: `no answer within ${timeoutMs} ms`, code: "ETIMEDOUT" };
+  // fetch reports every network failure as "fetch failed", with the socket's error as its cause.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = cause instanceof Error ? (cause as NodeJS.ErrnoException).code : undefined;
+  if (code === undefined) return { reason: errorMessage(cause), code: undefined };
+  return { reason: `${NETWORK_FAILURES[code] ?? errorMessage(cause)} (${code})`, code };
+}
+
+/** Consul prints durations Go's way ("10m0s", "1.5s"); ours are the shortest form ("10m", "1s500ms"). */
 function canonical(value: unknown): unknown {
-  const ms = typeof value === "string" ? parseDuration(value) : undefined;
+  const ms = typeof value === "string" ? goDurationMs(value) : undefined;
   return ms === undefined ? value : formatDuration(ms);
+}
+
+const GO_UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 } as const;
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+$/;
+const GO_DURATION_PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
+
+/** Go's time.Duration.String(), which writes fractions ("1.5s", "1m0.5s"), in milliseconds. */
+function goDurationMs(text: string): number | undefined {
+  if (!GO_DURATION.test(text)) return undefined;
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(GO_DURATION_PART)) {
+    ms += Number(amount) * GO_UNIT_MS[unit as keyof typeof GO_UNIT_MS];
+  }
+  return Math.round(ms);
 }
 
 /** KV keys keep their slashes; each segment is escaped. */

@@ -6,6 +6,8 @@ import { type CatalogEntry, OWNER_META, type Registration, type TxnOp } from "./
 /** What the catalog holds on our synthetic node, as read from Consul. */
 export interface ObservedCatalog {
   readonly nodeExists: boolean;
+  /** The node's meta; consul-esm finds the nodes whose checks it runs by it. */
+  readonly nodeMeta: Readonly<Record<string, string>>;
   /** Every service on the node, ours or not. */
   readonly services: readonly CatalogEntry[];
   /** Check id -> its definition as Consul reports it. */
@@ -75,12 +77,20 @@ function registerOps(node: string, r: Registration): TxnOp[] {
   return ops;
 }
 
+function checkDeleteOp(node: string, checkId: string): TxnOp {
+  return { Check: { Verb: "delete", Check: { Node: node, CheckID: checkId } } };
+}
+
 function deregisterOps(node: string, id: string, service: string, checkIds: readonly string[]): TxnOp[] {
   return [
-    ...checkIds.map((checkId) => ({ Check: { Verb: "delete", Check: { Node: node, CheckID: checkId } } })),
+    ...checkIds.map((checkId) => checkDeleteOp(node, checkId)),
     // Consul needs the service name alongside the ID to delete it.
     { Service: { Verb: "delete", Node: node, Service: { ID: id, Service: service } } },
   ];
+}
+
+function pick(record: Readonly<Record<string, string>>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => k in record).map((k) => [k, record[k] as string]));
 }
 
 /**
@@ -104,6 +114,8 @@ export function planRegistrations(
   let unchanged = 0;
   for (const want of desired) {
     const have = ours.get(want.id);
+    // A set never removes a check: one the Service no longer asks for must be deleted.
+    const staleChecks = have ? checksOf(want.id).filter((checkId) => checkId !== want.check?.checkId) : [];
     const fieldChanges = [
       ...diffValues(have ? serviceView(have) : undefined, serviceView(want)),
       ...diffValues(
@@ -111,6 +123,9 @@ export function planRegistrations(
         want.check?.definition,
         "check",
       ),
+      ...(staleChecks.length > 0
+        ? [{ path: "checks", before: checksOf(want.id), after: want.check ? [want.check.checkId] : [] }]
+        : []),
     ];
     if (have && fieldChanges.length === 0) {
       unchanged++;
@@ -124,7 +139,7 @@ export function planRegistrations(
       reason: have ? "differs from the running task" : "a running task not in the catalog",
       changes: have ? fieldChanges : [],
     });
-    ops.push(...registerOps(node, want));
+    ops.push(...registerOps(node, want), ...staleChecks.map((checkId) => checkDeleteOp(node, checkId)));
   }
   const wanted = new Set(desired.map((r) => r.id));
   for (const [id, have] of ours) {
@@ -132,9 +147,19 @@ export function planRegistrations(
     changes.push({ id, verb: "deregister", reason: "its task is no longer running", changes: [] });
     ops.push(...deregisterOps(node, id, have.service, checksOf(id)));
   }
-  const nodeOp: TxnOp = { Node: { Verb: "set", Node: { Node: node, Address: "127.0.0.1", Meta: nodeMeta } } };
+  // A plain catalog registration on the node (someone else's) replaces its meta: put ours back,
+  // keeping any meta others added.
+  const metaChanges = observed.nodeExists
+    ? diffValues(pick(observed.nodeMeta, Object.keys(nodeMeta)), nodeMeta, "nodeMeta")
+    : [];
+  if (metaChanges.length > 0) {
+    changes.push({ id: node, verb: "update", reason: "the node lost our meta", changes: metaChanges });
+  }
+  const meta = { ...observed.nodeMeta, ...nodeMeta };
+  const nodeOp: TxnOp = { Node: { Verb: "set", Node: { Node: node, Address: "127.0.0.1", Meta: meta } } };
   // The node must exist before services can be set on it: its op leads the first transaction.
   // Transactions run in order, so a split between a service and its check is harmless.
-  const all = !observed.nodeExists && ops.length > 0 ? [nodeOp, ...ops] : ops;
+  const needsNodeOp = observed.nodeExists ? metaChanges.length > 0 : ops.length > 0;
+  const all = needsNodeOp ? [nodeOp, ...ops] : ops;
   return { node, changes, unchanged, transactions: chunk(all, maxOps) };
 }

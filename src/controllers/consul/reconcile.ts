@@ -38,7 +38,7 @@ export async function planConsul(
     nodeMeta,
     owner,
     desired,
-    { nodeExists: catalog.exists, services: catalog.services, checks },
+    { nodeExists: catalog.exists, nodeMeta: catalog.meta, services: catalog.services, checks },
     maxOps,
   );
 }

@@ -3,6 +3,7 @@ import { checkInput, checkNode, serviceInput } from "./catalog-input.js";
 import { hasTags, instancesOf, nodeList, serviceIndex, serviceList, servicesOn } from "./catalog-reads.js";
 import {
   type CheckInput,
+  checkType,
   deleteCheck,
   deleteNode,
   deleteService,
@@ -198,8 +199,12 @@ function registration(request: GoStruct, context: ConsulContext): Registration {
     },
     skipNodeUpdate,
     service: service === undefined ? undefined : serviceInput(service),
+    // Catalog.Register's checkPreApply fills in a missing type from the definition; a txn does not.
     checks: [...(single === undefined ? [] : [single]), ...request.structs("Checks", "HealthCheck")].map(
-      (check) => checkInput(check, name),
+      (check) => {
+        const input = checkInput(check, name);
+        return { ...input, type: input.type || checkType(input.definition) };
+      },
     ),
   };
 }

@@ -1,4 +1,4 @@
-import { type CheckInput, checkType, type ServiceInput } from "./catalog-writes.js";
+import type { CheckInput, ServiceInput } from "./catalog-writes.js";
 import { ConsulError } from "./consul-error.js";
 import type { GoStruct } from "./go-json.js";
 import type { CheckDefinition, Weights } from "./records.js";
@@ -13,7 +13,7 @@ export function serviceInput(service: GoStruct): ServiceInput {
   const name = service.string("Service");
   const id = service.string("ID") || name;
   if (id !== "" && name === "") {
-    throw new ConsulError("Must provide service name (Service.Service) when service ID is provided");
+    throw new ConsulError("Must provide service name with ID");
   }
   const address = service.string("Address");
   if (address === "0.0.0.0" || address === "::" || address === "[::]")
@@ -48,7 +48,7 @@ export function checkInput(check: GoStruct, node: string): CheckInput {
     notes: check.string("Notes"),
     output: check.string("Output"),
     serviceId: check.string("ServiceID"),
-    type: checkType(definition),
+    type: check.string("Type"),
     definition,
   };
 }

@@ -59,6 +59,9 @@ export function ensureNode(tx: WriteTx, input: NodeInput): NodeRecord {
 
 export function ensureService(tx: WriteTx, node: string, input: ServiceInput): ServiceRecord {
   if (!tx.tables.nodes.has(node)) throw new ConsulError("Missing node registration");
+  const metaProblem = serviceMetaProblem(input.meta ?? {});
+  if (metaProblem !== undefined)
+    throw new ConsulError(`Invalid Service Meta for node ${node} and serviceID ${input.id}: ${metaProblem}`);
   const key = entryKey(node, input.id);
   const existing = tx.tables.services.get(key);
   const weights = input.weights !== null && input.weights.passing >= 1 ? input.weights : DEFAULT_WEIGHTS;
@@ -143,6 +146,33 @@ export function checkType(definition: CheckDefinition, ttl = 0): string {
   if (definition.http !== "") return "http";
   if (ttl > 0) return "ttl";
   return definition.tcp === "" ? "" : "tcp";
+}
+
+const META_MAX_PAIRS = 64;
+const META_KEY_MAX_BYTES = 128;
+const META_VALUE_MAX_BYTES = 512;
+
+/** structs.ValidateServiceMetadata, which the state store runs on every service write (nodes' meta is not checked). */
+function serviceMetaProblem(meta: StringMap): string | undefined {
+  const pairs = Object.entries(meta);
+  // Consul's own wording says "Node" here too.
+  if (pairs.length > META_MAX_PAIRS)
+    return `Node metadata cannot contain more than ${META_MAX_PAIRS} key/value pairs`;
+  for (const [key, value] of pairs) {
+    const problem = metaPairProblem(key, value);
+    if (problem !== undefined) return `Couldn't load metadata pair ('${key}', '${value}'): ${problem}`;
+  }
+  return undefined;
+}
+
+function metaPairProblem(key: string, value: string): string | undefined {
+  if (key === "") return "Key cannot be blank";
+  if (!/^[a-zA-Z0-9_-]+$/.test(key)) return "Key contains invalid characters";
+  if (key.length > META_KEY_MAX_BYTES) return `Key is too long (limit: ${META_KEY_MAX_BYTES} characters)`;
+  if (key.startsWith("consul-")) return "Key prefix 'consul-' is reserved for internal use";
+  if (Buffer.byteLength(value) > META_VALUE_MAX_BYTES)
+    return `Value is too long (limit: ${META_VALUE_MAX_BYTES} characters)`;
+  return undefined;
 }
 
 function same<T extends { modifyIndex: number }>(existing: T, next: T): boolean {

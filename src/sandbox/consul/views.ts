@@ -1,6 +1,14 @@
 import type { Json, JsonObject } from "../json.js";
 import { formatGoDuration } from "./go-duration.js";
-import type { CheckRecord, KvEntry, NodeRecord, ServiceRecord, SessionRecord, StringMap } from "./records.js";
+import type {
+  CheckDefinition,
+  CheckRecord,
+  KvEntry,
+  NodeRecord,
+  ServiceRecord,
+  SessionRecord,
+  StringMap,
+} from "./records.js";
 
 /**
  * Records as Consul's HTTP API writes them (field names and order of its Go structs). Tag lists are never
@@ -88,15 +96,27 @@ export function checkView(check: CheckRecord): JsonObject {
     ServiceName: check.serviceName,
     ServiceTags: [...(check.serviceTags ?? [])],
     Type: check.type,
-    Definition: {
-      HTTP: check.definition.http,
-      TCP: check.definition.tcp,
-      Interval: formatGoDuration(check.definition.interval),
-      Timeout: formatGoDuration(check.definition.timeout),
-      DeregisterCriticalServiceAfter: formatGoDuration(check.definition.deregisterCriticalServiceAfter),
-    },
+    Definition: definitionView(check.definition),
     CreateIndex: check.createIndex,
     ModifyIndex: check.modifyIndex,
+  };
+}
+
+/** structs.HealthCheckDefinition, whose fields are all omitempty: a check without one shows {}. */
+function definitionView(definition: CheckDefinition): JsonObject {
+  const durations = {
+    Interval: definition.interval,
+    Timeout: definition.timeout,
+    DeregisterCriticalServiceAfter: definition.deregisterCriticalServiceAfter,
+  };
+  return {
+    ...(definition.http === "" ? {} : { HTTP: definition.http }),
+    ...(definition.tcp === "" ? {} : { TCP: definition.tcp }),
+    ...Object.fromEntries(
+      Object.entries(durations)
+        .filter(([, nanos]) => nanos !== 0)
+        .map(([field, nanos]) => [field, formatGoDuration(nanos)]),
+    ),
   };
 }
 

@@ -1,27 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { desiredRegistrations } from "../../../src/controllers/consul/desired.js";
 import { type ObservedCatalog, planRegistrations } from "../../../src/controllers/consul/plan.js";
-import type { RunningTask } from "../../../src/controllers/ecs/tasks.js";
 import { loadSet, MESH_YAML, serviceYaml } from "../ecs/support.js";
+import { task } from "./support.js";
 
 const CONTEXT = { owner: "demo", mesh: "demo", cluster: "demo" };
 const NODE = "ecsmesh-demo";
-const EMPTY: ObservedCatalog = { nodeExists: false, services: [], checks: new Map() };
-
-function task(service: string, id: string, extra: Partial<RunningTask> = {}): RunningTask {
-  return {
-    service,
-    taskArn: `arn:aws:ecs:us-east-1:123456789012:task/demo/${id}`,
-    taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/demo-${service}:3`,
-    address: "10.0.0.5",
-    ports: new Map([[8080, 32768]]),
-    awsvpc: false,
-    health: "UNKNOWN",
-    availabilityZone: "us-east-1a",
-    containerInstanceArn: "ci-1",
-    ...extra,
-  };
-}
+const EMPTY: ObservedCatalog = { nodeExists: false, nodeMeta: {}, services: [], checks: new Map() };
 
 const API = serviceYaml(
   "api",
@@ -102,6 +87,7 @@ describe("planning Consul transactions", () => {
     const desired = desiredRegistrations(services(), [task("api", "t1"), task("api", "t2")], CONTEXT);
     const observed: ObservedCatalog = {
       nodeExists: true,
+      nodeMeta: {},
       services: desired.map((r) => ({
         id: r.id,
         service: r.service,
@@ -130,6 +116,7 @@ describe("planning Consul transactions", () => {
   it("deregisters stopped tasks' registrations but never touches registrations without our Meta", () => {
     const observed: ObservedCatalog = {
       nodeExists: true,
+      nodeMeta: {},
       services: [
         {
           id: "api-gone",
@@ -170,6 +157,7 @@ describe("planning Consul transactions", () => {
     if (!want) throw new Error("no registration");
     const observed: ObservedCatalog = {
       nodeExists: true,
+      nodeMeta: {},
       services: [
         { id: want.id, service: "api", tags: [], address: want.address, port: 32768, meta: want.meta },
       ],
@@ -184,5 +172,58 @@ describe("planning Consul transactions", () => {
         changes: [{ path: "port", before: 32768, after: 32999 }],
       },
     ]);
+  });
+
+  it("puts back the node meta a plain catalog registration cleared, keeping meta others added", () => {
+    const ourMeta = { ecsmesh_owner: "demo", "external-node": "true" };
+    const observed = (nodeMeta: Record<string, string>): ObservedCatalog => ({
+      ...EMPTY,
+      nodeExists: true,
+      nodeMeta,
+    });
+    const cleared = planRegistrations(NODE, ourMeta, "demo", [], observed({ team: "a" }), 64);
+    expect(cleared.changes).toEqual([
+      {
+        id: NODE,
+        verb: "update",
+        reason: "the node lost our meta",
+        changes: [
+          { path: "nodeMeta.ecsmesh_owner", before: undefined, after: "demo" },
+          { path: "nodeMeta.external-node", before: undefined, after: "true" },
+        ],
+      },
+    ]);
+    expect(cleared.transactions).toEqual([
+      [
+        {
+          Node: { Verb: "set", Node: { Node: NODE, Address: "127.0.0.1", Meta: { team: "a", ...ourMeta } } },
+        },
+      ],
+    ]);
+    const kept = planRegistrations(NODE, ourMeta, "demo", [], observed({ team: "a", ...ourMeta }), 64);
+    expect(kept).toMatchObject({ changes: [], transactions: [] });
+  });
+
+  it("deletes the check of a registration whose Service no longer asks for one", () => {
+    const [want] = desiredRegistrations(noCheck, [task("api", "t1")], CONTEXT);
+    if (!want) throw new Error("no registration");
+    const observed: ObservedCatalog = {
+      nodeExists: true,
+      nodeMeta: {},
+      services: [{ ...want }],
+      checks: new Map([["service:api-t1", { serviceId: "api-t1", definition: { HTTP: "http://x/" } }]]),
+    };
+    const plan = planRegistrations(NODE, {}, "demo", [want], observed, 64);
+    expect(plan.changes).toEqual([
+      {
+        id: "api-t1",
+        verb: "update",
+        reason: "differs from the running task",
+        changes: [{ path: "checks", before: ["service:api-t1"], after: [] }],
+      },
+    ]);
+    expect(plan.transactions[0]?.at(-1)).toEqual({
+      Check: { Verb: "delete", Check: { Node: NODE, CheckID: "service:api-t1" } },
+    });
   });
 });

@@ -128,11 +128,18 @@ describe("Consul registrations of running tasks", () => {
     });
     consul.calls.reset();
     const report = await pass(loadSet(mesh(false), world(1)));
-    expect(report.consul?.ok && report.consul.value.plan.changes).toEqual([]);
-    expect(consul.calls.writes()).toBe(0);
+    // The plain registration without NodeMeta cleared the node's meta: only that is put back.
+    expect(report.consul?.ok && report.consul.value.plan.changes.map((c) => [c.id, c.verb])).toEqual([
+      ["ecsmesh-demo", "update"],
+    ]);
+    expect(consul.calls.writes()).toBe(1);
     expect(consul.catalog.services().map((s) => s.ServiceID)).toEqual(
       expect.arrayContaining(["hand-made", "world-x"]),
     );
+    consul.calls.reset();
+    const steady = await pass(loadSet(mesh(false), world(1)));
+    expect(steady.consul?.ok && steady.consul.value.plan.changes).toEqual([]);
+    expect(consul.calls.writes()).toBe(0);
   });
 
   it("batches registrations in transactions of at most 64 operations", async () => {

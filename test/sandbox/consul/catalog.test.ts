@@ -76,6 +76,31 @@ describe("catalog registration", () => {
     });
   });
 
+  it("fills in a missing check type on registration but not in a txn, and leaves empty definition fields out", async () => {
+    const check = (CheckID: string, extra: object) => ({ CheckID, Name: CheckID, ...extra });
+    await consul.put("/v1/catalog/register", {
+      Node: "typed",
+      Address: "10.0.0.13",
+      Checks: [
+        check("derived", { Definition: { HTTP: "http://10.0.0.13/", Interval: "10s" } }),
+        check("given", { Type: "script", Definition: { TCP: "10.0.0.13:1", Interval: "10s" } }),
+        check("bare", {}),
+      ],
+    });
+    await consul.put("/v1/txn", [
+      {
+        Check: { Verb: "set", Check: check("in-txn", { Node: "typed", Definition: { HTTP: "http://x/" } }) },
+      },
+    ]);
+    const checks = (await consul.get("/v1/health/node/typed")).json<Record<string, unknown>[]>();
+    expect(checks.map((c) => [c.CheckID, c.Type, c.Definition])).toEqual([
+      ["bare", "", {}],
+      ["derived", "http", { HTTP: "http://10.0.0.13/", Interval: "10s" }],
+      ["given", "script", { TCP: "10.0.0.13:1", Interval: "10s" }],
+      ["in-txn", "", { HTTP: "http://x/" }],
+    ]);
+  });
+
   it("lists services with their tags, and instances by tag", async () => {
     await consul.put(
       "/v1/catalog/register",
@@ -183,13 +208,31 @@ describe("catalog registration", () => {
         "/v1/catalog/register",
         { Node: "x", Address: "1.2.3.4", Service: { ID: "id-only" } },
         500,
-        "Must provide service name (Service.Service) when service ID is provided",
+        "Must provide service name with ID",
       ],
       [
         "/v1/catalog/register",
         { Node: "x", Address: "1.2.3.4", Check: { CheckID: "c", ServiceID: "missing" } },
         500,
         "failed inserting check: Missing service registration",
+      ],
+      [
+        "/v1/catalog/register",
+        { Node: "x", Address: "1.2.3.4", Service: { Service: "s", Meta: { "a.b": "1" } } },
+        500,
+        "failed inserting service: Invalid Service Meta for node x and serviceID s: Couldn't load metadata pair ('a.b', '1'): Key contains invalid characters",
+      ],
+      [
+        "/v1/catalog/register",
+        { Node: "x", Address: "1.2.3.4", Service: { Service: "s", Meta: { "consul-x": "1" } } },
+        500,
+        "Key prefix 'consul-' is reserved for internal use",
+      ],
+      [
+        "/v1/catalog/register",
+        { Node: "x", Address: "1.2.3.4", Service: { Service: "s", Meta: { k: "v".repeat(513) } } },
+        500,
+        "Value is too long (limit: 512 characters)",
       ],
       [
         "/v1/catalog/register",

@@ -97,6 +97,46 @@ describe("PUT /v1/txn", () => {
     expect((await consul.get("/v1/catalog/services")).index).toBe(indexBefore);
   });
 
+  it("refuses to delete a service by ID alone, as Consul 1.10 does: a delete names the service too", async () => {
+    await consul.put("/v1/txn", [
+      { Node: { Verb: "set", Node: { Node: "delete-node", Address: "10.2.0.3" } } },
+      serviceSet("delete-node", "mesh-9"),
+    ]);
+    const byId = await consul.put("/v1/txn", [
+      { Service: { Verb: "delete", Node: "delete-node", Service: { ID: "mesh-9" } } },
+    ]);
+    expect(byId.status).toBe(409);
+    expect(byId.json<TxnAnswer>().Errors).toEqual([
+      { OpIndex: 0, What: "Must provide service name with ID" },
+    ]);
+    const named = await consul.put("/v1/txn", [
+      { Service: { Verb: "delete", Node: "delete-node", Service: { ID: "mesh-9", Service: "mesh" } } },
+    ]);
+    expect(named.status).toBe(200);
+  });
+
+  it("refuses service meta Consul cannot store, but takes any node meta, as Consul 1.10's state store does", async () => {
+    const answer = await consul.put("/v1/txn", [
+      {
+        Node: {
+          Verb: "set",
+          Node: { Node: "meta-node", Address: "10.2.0.4", Meta: { "a.b": "node meta is not checked" } },
+        },
+      },
+      serviceSet("meta-node", "mesh-m", { Meta: { "": "1" } }),
+    ]);
+    expect(answer.json<TxnAnswer>().Errors).toEqual([
+      {
+        OpIndex: 1,
+        What: "Invalid Service Meta for node meta-node and serviceID mesh-m: Couldn't load metadata pair ('', '1'): Key cannot be blank",
+      },
+    ]);
+    const nodeOnly = await consul.put("/v1/txn", [
+      { Node: { Verb: "set", Node: { Node: "meta-node", Address: "10.2.0.4", Meta: { "a.b": "1" } } } },
+    ]);
+    expect(nodeOnly.status).toBe(200);
+  });
+
   it("fails the pre-apply checks before applying anything", async () => {
     const answer = await consul.put("/v1/txn", [
       { Service: { Verb: "set", Node: "txn-node", Service: { ID: "no-name" } } },
@@ -105,7 +145,7 @@ describe("PUT /v1/txn", () => {
     ]);
     expect(answer.status).toBe(409);
     expect(answer.json<TxnAnswer>().Errors).toEqual([
-      { OpIndex: 0, What: "Must provide service name (Service.Service) when service ID is provided" },
+      { OpIndex: 0, What: "Must provide service name with ID" },
       { OpIndex: 1, What: "Must provide node" },
       { OpIndex: 2, What: "Must provide key" },
     ]);
