@@ -14,10 +14,11 @@ import {
   loadManifestDir,
   loadManifests,
   type ManifestFile,
+  type ManifestSet,
 } from "../specs/loader.js";
 import { ownerId } from "../specs/resolve.js";
 import { type CliIO, EXIT } from "./io.js";
-import { type CliEnv, connect, EXIT_CHANGES } from "./mesh-commands.js";
+import { type CliEnv, connect, EXIT_CHANGES, takeWriterLock } from "./mesh-commands.js";
 import { hasChanges, renderPlan } from "./render-plan.js";
 
 /** The package's own controller manifests, found relative to this file in both src/ and dist/. */
@@ -152,15 +153,31 @@ export async function bootstrapCommand(options: BootstrapOptions, env: CliEnv, i
     return EXIT.invalid;
   }
 
-  // connect() keeps the inventory where the controller does: Consul KV when there is a Consul.
+  // connect() keeps the inventory where the controller does: the mesh's Consul, unless --inventory.
   const targets = connect(set, options.inventory, env);
   const store = targets.ecs.store;
-  if (controller.spec.env.CONSUL_HTTP_ADDR && !env.consulAddress) {
+  if (options.inventory !== undefined) {
     io.err(
-      `warning: ${name} keeps its inventory in Consul, but without CONSUL_HTTP_ADDR bootstrap records it in ${store.location};\n` +
+      `warning: ${name} keeps its inventory in the mesh's Consul, but --inventory records it in ${store.location};\n` +
         "the controller will then find itself tagged ours but missing from its inventory, and leave itself alone.\n",
     );
   }
+  if (!options.dryRun && !(await takeWriterLock(targets.lock, 0, io))) return EXIT.invalid;
+  try {
+    return await deployController(set, targets, name, options, io);
+  } finally {
+    await targets.lock.stop();
+  }
+}
+
+async function deployController(
+  set: ManifestSet,
+  targets: ReturnType<typeof connect>,
+  name: string,
+  options: BootstrapOptions,
+  io: CliIO,
+): Promise<number> {
+  const store = targets.ecs.store;
   const planned = await planEcsForSet(set, targets.ecs, { allowMassPrune: false, adopt: false });
   const plan = controllerOnly(planned.plan, name);
   const { cluster, region } = set.mesh.manifest.spec.ecs;

@@ -278,6 +278,28 @@ function summaryLine(outcomes: readonly TargetOutcome[]): string {
 }
 
 /**
+ * Takes the mesh's writer lock for a CLI write, waiting up to `timeoutMs`; false (with the holder
+ * named on stderr) when another writer keeps it. The caller releases it with `lock.stop()`.
+ */
+export async function takeWriterLock(lock: WriterLock, timeoutMs: number, io: CliIO): Promise<boolean> {
+  let waiting = false;
+  try {
+    await acquireWriterLock(lock, timeoutMs, 1_000, (state) => {
+      if (!waiting) io.err(`waiting for the mesh's writer lock (${lock.location}): ${state.message}\n`);
+      waiting = true;
+    });
+    return true;
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    io.err(
+      `ecsmesh: another writer holds this mesh's lock (${lock.location}): ${error.state.message}. Nothing was changed. ` +
+        "Wait for it to finish (--lock-timeout 2m waits); a writer that was killed frees a Consul lock within 20 s.\n",
+    );
+    return false;
+  }
+}
+
+/**
  * `ecsmesh apply DIR`: executes the plan on every target; with --wait follows the ECS rollouts it
  * started, then registers in Consul what runs once they are over.
  */
@@ -285,20 +307,7 @@ export async function applyCommand(options: MeshCommandOptions, env: CliEnv, io:
   const set = await loadValid(options.dir, io);
   if (!set) return EXIT.invalid;
   const { log, lock, ...targets } = connect(set, options.inventory, env);
-  let waiting = false;
-  try {
-    await acquireWriterLock(lock, options.lockTimeoutMs, 1_000, (state) => {
-      if (!waiting) io.err(`waiting for the mesh's writer lock (${lock.location}): ${state.message}\n`);
-      waiting = true;
-    });
-  } catch (error) {
-    if (!(error instanceof LockHeldError)) throw error;
-    io.err(
-      `ecsmesh: another writer holds this mesh's lock (${lock.location}): ${error.state.message}. Nothing was changed. ` +
-        "Wait for it to finish (--lock-timeout 2m waits), or suspend the controller; a writer that was killed frees a Consul lock within 20 s.\n",
-    );
-    return EXIT.invalid;
-  }
+  if (!(await takeWriterLock(lock, options.lockTimeoutMs, io))) return EXIT.invalid;
   // Ctrl-C: the calls in flight finish and are recorded, nothing new starts; a second Ctrl-C kills.
   const interruption = new AbortController();
   const interrupt = () => {

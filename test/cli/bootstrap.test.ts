@@ -19,6 +19,7 @@ import { applyEcsPlan } from "../../src/controllers/ecs/apply.js";
 import { SdkEcsApi } from "../../src/controllers/ecs/ecs-client.js";
 import { planEcsForSet } from "../../src/controllers/ecs/reconcile.js";
 import { ConsulInventoryStore } from "../../src/inventory/consul-store.js";
+import { FileWriterLock } from "../../src/inventory/file-lock.js";
 import { FileInventoryStore } from "../../src/inventory/store.js";
 import { silentLogger } from "../../src/runtime/logger.js";
 import { startConsulServer } from "../../src/sandbox/consul/server.js";
@@ -175,7 +176,7 @@ describe("ecsmesh bootstrap against the local ECS", () => {
     await commitAll(repo, "the controller manages itself");
 
     const first = await bootstrap({ source: repo });
-    expect(first.stderr).toContain("without CONSUL_HTTP_ADDR bootstrap records it in file:");
+    expect(first.stderr).toContain("but --inventory records it in file:");
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`+ Service ${CONTROLLER}: create`);
     expect(first.stdout).toContain("Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged, 0 blocked.");
@@ -192,6 +193,15 @@ describe("ecsmesh bootstrap against the local ECS", () => {
     const second = await bootstrap({ source: repo });
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("Already bootstrapped");
+    expect(server.calls.writes()).toBe(0);
+
+    // Bootstrap is a writer like apply: it waits for nobody and names who holds the mesh's lock.
+    const holder = new FileWriterLock(`${inventoryFile}.lock`, "an apply elsewhere");
+    await holder.tick();
+    const locked = await bootstrap({ source: repo });
+    await holder.stop();
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toContain("held by an apply elsewhere");
     expect(server.calls.writes()).toBe(0);
 
     // Another image than the committed one: the controller would redeploy itself, so nothing is applied.
