@@ -4,7 +4,7 @@ import type { LockState, WriterLock } from "../inventory/lock.js";
 import type { Logger } from "./logger.js";
 
 export interface LeaderOptions {
-  /** The KV key whose lock is leadership, e.g. ecsmesh/leader/<cluster>/<owner>. */
+  /** The KV key whose lock is leadership, e.g. the mesh writer lock, ecsmesh/locks/<cluster>/<owner>. */
   readonly key: string;
   /** Who we are, stored as the lock's value (shown by followers' status). */
   readonly identity: string;
