@@ -114,8 +114,10 @@ describe("faults through the SDK", () => {
   const startEcs = ecsStartedByEachTest();
 
   it("throttles with a ThrottlingException the SDK classifies as throttling, then refills", async () => {
+    // Refilling slowly (a token every 10 s) while the test empties the bucket, so a loaded machine's
+    // pauses between calls cannot refill it; then fast, to see the refill.
     const t = await startEcs({
-      faults: { throttling: true, buckets: { serviceRead: { burst: 3, refillPerSecond: 20 } } },
+      faults: { throttling: true, buckets: { serviceRead: { burst: 3, refillPerSecond: 0.1 } } },
     });
     for (let i = 0; i < 3; i += 1) await t.client.send(new ListServicesCommand({}));
     const error = await t.client.send(new ListServicesCommand({})).catch((e: unknown) => e);
