@@ -76,7 +76,7 @@ export function connect(
     consulAddress: env.consulAddress,
     consulToken: env.consulToken,
     inventoryFile,
-    identity: `ecsmesh apply by ${userInfo().username}@${hostname()} (pid ${process.pid})`,
+    identity: `ecsmesh apply by ${userName()}@${hostname()} (pid ${process.pid})`,
     log,
   });
   return {
@@ -84,6 +84,15 @@ export function connect(
     log,
     lock,
   };
+}
+
+/** Who runs the command; a container user without a passwd entry has only a uid. */
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}`;
+  }
 }
 
 function failed<T>(report: TargetReport<T> | undefined): boolean {
