@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { gitEnv } from "../../src/runtime/git-command.js";
+import { gitEnv, runGit } from "../../src/runtime/git-command.js";
 import { gitRemote } from "../../src/runtime/git-remote.js";
 import { GitSource, GitSourceError, type GitSourceOptions } from "../../src/runtime/git-source.js";
 
@@ -264,6 +264,19 @@ describe("GitSource", () => {
     expect(error).toBeInstanceOf(GitSourceError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain("s3cr3t-pw");
+  });
+
+  it("strips any URL's userinfo from git's command line and its own output in errors", async () => {
+    const repo = await origin();
+    // git echoes a refspec it cannot parse, verbatim.
+    const args = ["fetch", "--", repo.url, "https://bob:s3cr3t-pw@git.example.com/x.git"];
+    const invocation = { config: {}, env: {}, secrets: [], timeoutMs: 5_000, repo: repo.work };
+    const error = await runGit(args, invocation).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(GitSourceError);
+    const { message, command, stderr } = error as GitSourceError;
+    expect(stderr).toBe("fatal: invalid refspec 'https://git.example.com/x.git'");
+    for (const text of [message, command, stderr]) expect(text).not.toContain("s3cr3t-pw");
   });
 
   it("keeps an SSH user name, which is no secret, in the URL", () => {
