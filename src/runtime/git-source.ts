@@ -4,7 +4,7 @@ import { GitSourceError, runGit } from "./git-command.js";
 import { type GitAuth, type GitRemote, gitRemote } from "./git-remote.js";
 
 export { GitSourceError } from "./git-command.js";
-export type { GitAuth, GitSourceUrl } from "./git-remote.js";
+export type { GitAuth } from "./git-remote.js";
 export { parseSourceUrl } from "./git-remote.js";
 
 export interface GitSourceOptions {
