@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { applyEcsPlan } from "../controllers/ecs/apply.js";
 import type { EcsPlan } from "../controllers/ecs/plan.js";
 import { planEcsForSet } from "../controllers/ecs/reconcile.js";
-import { type GitAuth, GitSource } from "../runtime/git-source.js";
+import { type GitAuth, GitSource, parseSourceUrl } from "../runtime/git-source.js";
 import { type Diagnostic, formatDiagnostic } from "../specs/diagnostic.js";
 import {
   canonicalJson,
@@ -125,6 +125,17 @@ function controllerOnly(plan: EcsPlan, name: string): EcsPlan {
  * delete itself. When it does not, the manifest to commit is printed and nothing is applied.
  */
 export async function bootstrapCommand(options: BootstrapOptions, env: CliEnv, io: CliIO): Promise<number> {
+  // Checked before anything is fetched or printed; a URL without a credential goes on unchanged.
+  const source = parseSourceUrl(options.source, options.gitAuth);
+  if (source.credentialInUrl) {
+    io.err(
+      `--source ${source.url} holds a credential in its user part, and bootstrap writes --source into the ` +
+        "controller's manifest (to be committed) and its ECS task definition: nothing was written or applied.\n" +
+        "Pass the URL without it, and give the token as ECSMESH_GIT_TOKEN: here in the environment, and to the " +
+        "controller as a secret in its Service manifest (secrets: ECSMESH_GIT_TOKEN: { valueFrom: <secret ARN> }).\n",
+    );
+    return EXIT.usage;
+  }
   if (!/^(https?|ssh):\/\/|^[\w.-]+@[\w.-]+:/.test(options.source)) {
     io.err(`note: ${options.source} is not a remote URL; the controller in ECS must be able to reach it\n`);
   }

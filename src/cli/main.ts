@@ -247,7 +247,7 @@ export async function main(
       "--inventory <file>",
       "keep the inventory and its lock in this file (a durable volume) instead of the mesh's Consul KV",
     );
-  run.action(act(run, (flags: RunFlags) => runCommand(flags, env)));
+  run.action(act(run, (flags: RunFlags) => runCommand(flags, env, io)));
 
   const bootstrap = program
     .command("bootstrap")
@@ -368,16 +368,28 @@ function meshOptions(dir: string, flags: MeshFlags) {
 }
 
 /** `ecsmesh run`: starts the controller and keeps it until SIGTERM (ECS's stop) or SIGINT. */
-async function runCommand(flags: RunFlags, env: RawEnvironment): Promise<number> {
+async function runCommand(flags: RunFlags, env: RawEnvironment, io: CliIO): Promise<number> {
   const intervalMs = await duration("interval", flags.interval);
   const pollMs = await duration("poll", flags.poll);
-  const [{ defaultIdentity, startController }, environment] = await Promise.all([
+  const [{ defaultIdentity, startController }, { parseSourceUrl }, environment] = await Promise.all([
     import("./run.js"),
+    import("../runtime/git-source.js"),
     loadEnvironment(env),
   ]);
+  const controllerEnv = environment.controllerEnv(environment.parsed);
+  // From here on only the URL without its credential is shown, logged or handed to git.
+  const source = parseSourceUrl(flags.source, controllerEnv.gitAuth);
+  if (source.credentialInUrl) {
+    // This process's own arguments cannot be rewritten: say so, once.
+    io.err(
+      "warning: --source holds a credential, which anyone who can list processes sees in this command line; " +
+        "give the token in ECSMESH_GIT_TOKEN instead\n",
+    );
+  }
   const running = await startController({
-    ...environment.controllerEnv(environment.parsed),
-    source: flags.source,
+    ...controllerEnv,
+    source: source.url,
+    gitAuth: source.auth,
     ref: flags.ref,
     path: flags.path,
     intervalMs,

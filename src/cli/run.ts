@@ -15,6 +15,7 @@ import { meshStore } from "./mesh-store.js";
 
 /** Everything `ecsmesh run` needs, parsed once at the entry point from flags and environment. */
 export interface RunConfig {
+  /** --source, split by parseSourceUrl at the entry point: a credential it held is in gitAuth. */
   readonly source: string;
   readonly ref: string;
   readonly path: string;
@@ -32,7 +33,7 @@ export interface RunConfig {
   /** ECSMESH_NAMERD_URL: overrides the Mesh's namerd URL. */
   readonly namerdUrl: string | undefined;
   readonly webhookSecret: string | undefined;
-  /** HTTPS token or SSH key + known_hosts, from the environment only. */
+  /** HTTPS token or SSH key + known_hosts, from the environment (or --source's userinfo). */
   readonly gitAuth: GitAuth;
   /** --inventory FILE: the inventory and its lock in a file (a durable volume) instead of the mesh's Consul. */
   readonly inventoryFile?: string | undefined;
@@ -105,7 +106,7 @@ export async function startController(
   };
   const controller = new Controller({
     source,
-    sourceInfo: { url: config.source, ref: config.ref, path: config.path },
+    sourceInfo: { url: source.url, ref: config.ref, path: config.path },
     schedule: intervalToCron(config.intervalMs),
     pollMs: config.pollMs,
     connect,

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
+import { redactUserinfo } from "./redact.js";
 
 /** A git source failure: the command (free of secrets) and the end of git's stderr, with secrets redacted. */
 export class GitSourceError extends Error {
@@ -70,8 +71,12 @@ export function gitEnv(inherited: NodeJS.ProcessEnv, invocation: GitInvocation):
   return { ...env, ...invocation.env };
 }
 
+/** Masks the secrets, and any URL's userinfo: git's own output can echo a URL, a redirect's included. */
 export function redact(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((out, secret) => (secret === "" ? out : out.replaceAll(secret, "[redacted]")), text);
+  return secrets.reduce(
+    (out, secret) => (secret === "" ? out : out.replaceAll(secret, "[redacted]")),
+    redactUserinfo(text),
+  );
 }
 
 /** Runs git (no shell) and resolves with its stdout; any failure is a GitSourceError. */

@@ -1,9 +1,12 @@
 import path from "node:path";
 import { GitSourceError } from "./git-command.js";
+import { redactUserinfo } from "./redact.js";
 
 export interface GitAuth {
-  /** Sent as HTTP Basic `x-access-token:<token>`, which GitHub, GitLab and Bitbucket accept. */
+  /** An HTTPS token (or password), sent as HTTP Basic `<httpsUsername>:<httpsToken>`. */
   httpsToken?: string;
+  /** Default `x-access-token`, which GitHub, GitLab and Bitbucket accept with any token. */
+  httpsUsername?: string;
   sshKeyFile?: string;
   /** Required for SSH: hosts not listed in it are refused. */
   knownHostsFile?: string;
@@ -17,34 +20,62 @@ export interface GitRemote {
   secrets: string[];
 }
 
+/** A source URL split once, where it enters the program, into what may be shown and what authenticates. */
+export interface GitSourceUrl {
+  /** Without a credential (an SSH user name is none, and stays): the only form shown, logged or given to git. */
+  readonly url: string;
+  /** The given auth, plus the credential the URL held. */
+  readonly auth: GitAuth;
+  /** Whether the URL held a credential: the process's own arguments still show it. */
+  readonly credentialInUrl: boolean;
+}
+
 type Transport = "https" | "http" | "ssh" | "file";
 
 const SCHEMES = new Set<string>(["https", "http", "ssh", "file"]);
 
 /**
- * Resolves a source URL (https://, http://, ssh://, git@host:path, file:// or a local path) and its auth.
- * Credentials never travel in process arguments: a token, or a password written into an https URL,
- * becomes an Authorization header in git's config environment.
+ * Checks a source URL (https://, http://, ssh://, git@host:path, file:// or a local path) against its
+ * auth and splits off its userinfo, which is a secret: `https://TOKEN@host/...` (how GitHub and GitLab
+ * tokens are pasted) becomes the token, `https://user:password@host/...` a user name and password,
+ * both sent the way auth.httpsToken is. An SSH password is refused: ssh runs in batch mode and takes keys.
  */
-export function gitRemote(url: string, auth: GitAuth = {}): GitRemote {
-  const transport = transportOf(url);
-  if (auth.httpsToken !== undefined && transport !== "https" && transport !== "http") {
-    throw new GitSourceError("auth.httpsToken needs an https:// URL");
-  }
+export function parseSourceUrl(raw: string, auth: GitAuth = {}): GitSourceUrl {
+  const transport = transportOf(raw);
   if ((auth.sshKeyFile !== undefined || auth.knownHostsFile !== undefined) && transport !== "ssh") {
     throw new GitSourceError("auth.sshKeyFile and auth.knownHostsFile need an SSH URL");
   }
-  switch (transport) {
+  const source =
+    transport === "https" || transport === "http"
+      ? splitHttpCredential(raw, auth)
+      : { url: refuseSshPassword(raw, transport), auth, credentialInUrl: false };
+  if (source.auth.httpsToken !== undefined && transport !== "https") {
+    throw new GitSourceError(
+      transport === "http"
+        ? "credentials need an https:// URL (they must not travel in clear text)"
+        : "auth.httpsToken needs an https:// URL",
+    );
+  }
+  return source;
+}
+
+/**
+ * Resolves a source URL and its auth into what git runs with. Credentials never travel in process
+ * arguments: a token, or one split off the URL, becomes an Authorization header in git's config environment.
+ */
+export function gitRemote(url: string, auth: GitAuth = {}): GitRemote {
+  const source = parseSourceUrl(url, auth);
+  switch (transportOf(source.url)) {
     case "https":
     case "http":
-      return httpRemote(url, auth.httpsToken);
+      return httpRemote(source.url, source.auth);
     case "ssh":
-      return sshRemote(url, auth);
+      return sshRemote(source.url, source.auth);
     case "file":
-      return { url, config: {}, env: {}, secrets: [] };
+      return { url: source.url, config: {}, env: {}, secrets: [] };
     default:
       // git runs inside the work directory, so a relative path must be made absolute first.
-      return { url: path.resolve(url), config: {}, env: {}, secrets: [] };
+      return { url: path.resolve(source.url), config: {}, env: {}, secrets: [] };
   }
 }
 
@@ -54,7 +85,7 @@ function transportOf(url: string): Transport | "local" {
   if (scheme !== undefined) {
     if (!SCHEMES.has(scheme) || url.startsWith(`${scheme}::`)) {
       throw new GitSourceError(
-        `unsupported URL "${url}" (use https://, ssh://, git@host:path, file:// or a local path)`,
+        `unsupported URL "${redactUserinfo(url)}" (use https://, ssh://, git@host:path, file:// or a local path)`,
       );
     }
     return scheme as Transport;
@@ -63,28 +94,44 @@ function transportOf(url: string): Transport | "local" {
   return /^[^/]*:/.test(url) ? "ssh" : "local";
 }
 
-function httpRemote(url: string, token: string | undefined): GitRemote {
-  const parsed = parseUrl(url);
-  const password = decode(parsed.password);
-  if (password === "" && token === undefined) return { url, config: {}, env: {}, secrets: [] };
-  if (parsed.protocol !== "https:") {
-    throw new GitSourceError("credentials need an https:// URL (they must not travel in clear text)");
-  }
-  if (password !== "" && token !== undefined) {
+function splitHttpCredential(raw: string, auth: GitAuth): GitSourceUrl {
+  const parsed = parseUrl(raw);
+  if (parsed.username === "" && parsed.password === "") return { url: raw, auth, credentialInUrl: false };
+  if (auth.httpsToken !== undefined) {
     throw new GitSourceError("give the token either in auth.httpsToken or in the URL, not both");
   }
-  const username = token === undefined ? decode(parsed.username) : "x-access-token";
-  const secret = token ?? password;
-  const basic = Buffer.from(`${username}:${secret}`).toString("base64");
-  // Masked as written in the URL too, percent-encoding and all.
-  const secrets = [secret, parsed.password, basic];
+  const username = decode(parsed.username);
+  const password = decode(parsed.password);
+  const credential: GitAuth =
+    password === "" ? { httpsToken: username } : { httpsUsername: username, httpsToken: password };
   parsed.username = "";
   parsed.password = "";
+  return { url: parsed.href, auth: { ...auth, ...credential }, credentialInUrl: true };
+}
+
+/** The URL itself: a file URL or local path has no credential, and an SSH user name is none. */
+function refuseSshPassword(raw: string, transport: Transport | "local"): string {
+  // ssh://user:password@host/... or scp-like user:password@host:path: a colon before the first `@`.
+  if (transport === "ssh" && /^(ssh:\/\/)?[^/@]*:[^/@]*@/i.test(raw)) {
+    // Not echoing the URL: the scp-like form is no URL that redactUserinfo recognises.
+    throw new GitSourceError(
+      "the source URL holds an SSH password, which is not supported (ssh runs in batch mode): " +
+        "remove it and give a key in auth.sshKeyFile",
+    );
+  }
+  return raw;
+}
+
+function httpRemote(url: string, auth: GitAuth): GitRemote {
+  if (auth.httpsToken === undefined) return { url, config: {}, env: {}, secrets: [] };
+  const basic = Buffer.from(`${auth.httpsUsername ?? "x-access-token"}:${auth.httpsToken}`).toString(
+    "base64",
+  );
   return {
-    url: parsed.href,
+    url,
     config: { "http.extraHeader": `Authorization: Basic ${basic}` },
     env: {},
-    secrets,
+    secrets: [auth.httpsToken, basic],
   };
 }
 

@@ -5,9 +5,10 @@ import { type GitAuth, type GitRemote, gitRemote } from "./git-remote.js";
 
 export { GitSourceError } from "./git-command.js";
 export type { GitAuth } from "./git-remote.js";
+export { parseSourceUrl } from "./git-remote.js";
 
 export interface GitSourceOptions {
-  /** https://, http://, ssh://, git@host:path, file:// or a local repository path. */
+  /** https://, http://, ssh://, git@host:path, file:// or a local repository path; its userinfo goes into auth. */
   url: string;
   /** The branch to follow; default "main". */
   ref?: string;
@@ -57,6 +58,11 @@ export class GitSource {
     this.#path = manifestPath(options.path ?? ".");
     this.#workdir = path.resolve(options.workdir);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** The URL without its credential: what status, logs and messages may show. */
+  get url(): string {
+    return this.#remote.url;
   }
 
   /** The branch's current commit on the remote (one `git ls-remote`, cheap enough to poll every few seconds). */

@@ -2,10 +2,12 @@
  * The controller's status, Flux-style: what `/status` serves as JSON and the page renders.
  *
  * Pure, JSON-serialisable data. No secret ever goes into it: no tokens, credentials, webhook
- * secrets or environment values; source URLs pass through `redactUrl` first, and messages come
+ * secrets or environment values; source URLs pass through `redactUserinfo` first, and messages come
  * from API errors and plans, which carry names and reasons, never credentials. Anything put here
  * is served without authentication on the controller's read-only port.
  */
+
+import { redactUserinfo } from "./redact.js";
 
 /** Flux's trio, and Leader: whether this replica holds the mesh's writer lock, and why not. */
 export type ConditionType = "Ready" | "Reconciling" | "Stalled" | "Leader";
@@ -106,7 +108,7 @@ export function initialStatus(
   identity: string,
 ): ControllerStatus {
   return {
-    source: { ...source, url: redactUrl(source.url) },
+    source: { ...source, url: redactUserinfo(source.url) },
     conditions: [],
     resources: [],
     history: [],
@@ -164,17 +166,4 @@ export function resourcePhase(resource: Pick<ResourceStatus, "ready">): Resource
     case "False":
       return "Stalled";
   }
-}
-
-/**
- * A URL without its user info: git URLs often carry a token there (https://x-access-token:T@host/...
- * or https://T@host/...). Strings that are not URLs (scp-style `git@host:org/repo`) hold no password.
- */
-export function redactUrl(url: string): string {
-  if (!URL.canParse(url)) return url;
-  const parsed = new URL(url);
-  if (parsed.username === "" && parsed.password === "") return url;
-  parsed.username = "";
-  parsed.password = "";
-  return parsed.toString();
 }

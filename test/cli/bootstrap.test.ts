@@ -212,6 +212,32 @@ describe("ecsmesh bootstrap against the local ECS", () => {
     expect(server.calls.writes()).toBe(0);
   });
 
+  it("refuses a credential in --source, which it would write into the manifest and the task definition", async () => {
+    const token = "ghp_SECRETTOKEN123";
+    const source = `https://${token}@git.example.com/fleet.git`;
+    const missing = path.join(root, "credential-missing");
+    await makeExampleRepo(missing);
+    // As if the manifest it printed had been committed: applying it would put the token into ECS.
+    const committed = path.join(root, "credential-committed");
+    await makeExampleRepo(committed);
+    const [rendered] = await renderControllerManifests(
+      CONTROLLER_MANIFESTS_DIR,
+      { ...SOURCE, source },
+      undefined,
+    );
+    await writeFile(path.join(committed, `${CONTROLLER}.yaml`), rendered?.text ?? "");
+
+    for (const dir of [missing, committed]) {
+      const refused = await bootstrap({ source, dir });
+      expect(refused.code).toBe(64);
+      expect(refused.stdout).toBe("");
+      expect(refused.stderr).toContain("give the token as ECSMESH_GIT_TOKEN");
+      expect(refused.stderr).toContain("--source https://git.example.com/fleet.git holds a credential");
+      expect(refused.stderr).not.toContain(token);
+    }
+    expect(server.calls.total()).toBe(0);
+  });
+
   it("never deletes the other Services it manages, even with pruning wide open", async () => {
     const dir = await checkoutWithApp();
     server.calls.reset();

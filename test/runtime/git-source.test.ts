@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { gitEnv } from "../../src/runtime/git-command.js";
+import { gitEnv, runGit } from "../../src/runtime/git-command.js";
 import { gitRemote } from "../../src/runtime/git-remote.js";
 import { GitSource, GitSourceError, type GitSourceOptions } from "../../src/runtime/git-source.js";
 
@@ -206,6 +206,8 @@ describe("GitSource", () => {
   it.each([
     ["auth.httpsToken", "https://127.0.0.1:1/x.git", TOKEN, { httpsToken: TOKEN }],
     ["a password in the URL", "https://deploy:p%40ss-w0rd@127.0.0.1:1/x.git", "p@ss-w0rd", {}],
+    // How GitHub and GitLab tokens are commonly pasted: the token is the URL's user name.
+    ["a token as the URL's user name", `https://${TOKEN}@127.0.0.1:1/x.git`, TOKEN, {}],
   ])("keeps %s out of git's process arguments and errors", async (_, url, secret, auth) => {
     const trace = `${freshDir("trace")}.log`;
     vi.stubEnv("GIT_TRACE", trace);
@@ -230,6 +232,56 @@ describe("GitSource", () => {
     expect(traced).toContain("git-remote-https https://127.0.0.1:1/x.git");
     expect(traced).not.toContain(secret);
     expect(traced).not.toContain(encodeURIComponent(secret));
+    expect(src.url).toBe("https://127.0.0.1:1/x.git");
+  });
+
+  it("sends a token written as the URL's user name, or a user name and password, as the header a token gets", () => {
+    const header = (url: string) => gitRemote(url).config["http.extraHeader"];
+    expect(gitRemote(`https://${TOKEN}@github.com/org/repo.git`)).toEqual(
+      gitRemote("https://github.com/org/repo.git", { httpsToken: TOKEN }),
+    );
+    expect(header("https://deploy:p%40ss@git.example.com/x.git")).toBe(
+      `Authorization: Basic ${Buffer.from("deploy:p@ss").toString("base64")}`,
+    );
+    expect(() => gitRemote(`https://${TOKEN}@github.com/org/repo.git`, { httpsToken: TOKEN })).toThrow(
+      /either in auth.httpsToken or in the URL/,
+    );
+  });
+
+  it.each([
+    [
+      "an unsupported scheme",
+      "ftp://bob:s3cr3t-pw@git.example.com/x.git",
+      /^unsupported URL "ftp:\/\/git\.example\.com\/x\.git"/,
+    ],
+    ["an ssh:// URL", "ssh://deploy:s3cr3t-pw@git.example.com/x.git", /holds an SSH password/],
+    ["an scp-like URL", "deploy:s3cr3t-pw@git.example.com:org/x.git", /holds an SSH password/],
+  ])("refuses a password in %s without echoing it", async (_, url, message) => {
+    const auth = url.startsWith("ftp") ? {} : { knownHostsFile: "/keys/known_hosts" };
+    const error = await Promise.resolve()
+      .then(() => source(url, { auth }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitSourceError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain("s3cr3t-pw");
+  });
+
+  it("strips any URL's userinfo from git's command line and its own output in errors", async () => {
+    const repo = await origin();
+    // git echoes a refspec it cannot parse, verbatim.
+    const args = ["fetch", "--", repo.url, "https://bob:s3cr3t-pw@git.example.com/x.git"];
+    const invocation = { config: {}, env: {}, secrets: [], timeoutMs: 5_000, repo: repo.work };
+    const error = await runGit(args, invocation).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(GitSourceError);
+    const { message, command, stderr } = error as GitSourceError;
+    expect(stderr).toBe("fatal: invalid refspec 'https://git.example.com/x.git'");
+    for (const text of [message, command, stderr]) expect(text).not.toContain("s3cr3t-pw");
+  });
+
+  it("keeps an SSH user name, which is no secret, in the URL", () => {
+    const url = "ssh://git@github.com/org/repo.git";
+    expect(source(url, { auth: { knownHostsFile: "/keys/known_hosts" } }).url).toBe(url);
   });
 
   it("runs SSH only with a known_hosts file, strict host checking and the given key", () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { redactUserinfo } from "../../src/runtime/redact.js";
 import {
   type Condition,
   HISTORY_LIMIT,
   initialStatus,
   type PassRecord,
-  redactUrl,
   resourcePhase,
   setCondition,
   withPass,
@@ -125,8 +125,17 @@ describe("the status model", () => {
       "me",
     );
     expect(status.source.url).toBe("https://github.com/acme/mesh.git");
-    expect(redactUrl("https://ghp_token@github.com/acme/mesh.git")).toBe("https://github.com/acme/mesh.git");
-    expect(redactUrl("git@github.com:acme/mesh.git")).toBe("git@github.com:acme/mesh.git");
-    expect(redactUrl("https://github.com/acme/mesh.git")).toBe("https://github.com/acme/mesh.git");
+    expect(redactUserinfo("https://ghp_token@github.com/acme/mesh.git")).toBe(
+      "https://github.com/acme/mesh.git",
+    );
+    expect(redactUserinfo("git@github.com:acme/mesh.git")).toBe("git@github.com:acme/mesh.git");
+    expect(redactUserinfo("https://github.com/acme/mesh.git")).toBe("https://github.com/acme/mesh.git");
+    expect(redactUserinfo("https://github.com/acme/mesh.git?ref=a@b")).toBe(
+      "https://github.com/acme/mesh.git?ref=a@b",
+    );
+    // Free text too, as git's stderr and error messages quote URLs; an unencoded @ in a password included.
+    expect(redactUserinfo("fatal: 'https://u:p@ss@host:8443/r.git/' and ssh://git:pw@h/r")).toBe(
+      "fatal: 'https://host:8443/r.git/' and ssh://h/r",
+    );
   });
 });
