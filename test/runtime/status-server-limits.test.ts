@@ -61,10 +61,11 @@ describe("the status server's resource limits", () => {
     const heldMs = await within(closed, 5_000);
     socket.destroy();
     expect(heldMs).not.toBe("still open");
-    expect(heldMs).toBeLessThan(limits.headersTimeoutMs + 2 * limits.connectionsCheckingIntervalMs + 500);
+    // Far below what Node's defaults allow (a 30 s check interval); with room for a loaded machine.
+    expect(heldMs).toBeLessThan(limits.headersTimeoutMs + 2 * limits.connectionsCheckingIntervalMs + 1_500);
   });
 
-  it("refuses connections beyond its cap and serves again once one closes", async () => {
+  it("refuses connections beyond its cap and serves again once they close", async () => {
     const { server, metrics } = await startTestServer({ limits: { maxConnections: 3 } });
     // The kernel hands connections to the server in order, so the fourth is the one over the cap.
     const idle = [
