@@ -36,6 +36,7 @@ const EnvironmentSchema = z.object({
   ECSMESH_NAMERD_URL: optional(httpUrl),
   ECSMESH_LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })),
   ECSMESH_WEBHOOK_SECRET: text,
+  ECSMESH_STATUS_TOKEN: text,
   ECSMESH_GIT_TOKEN: text,
   ECSMESH_GIT_SSH_KEY_FILE: text,
   ECSMESH_GIT_KNOWN_HOSTS_FILE: text,
@@ -79,13 +80,17 @@ export function gitAuth(env: Environment): GitAuth {
   };
 }
 
-type ControllerEnv = Pick<RunConfig, keyof CliEnv | "webhookSecret" | "gitAuth" | "grafanaToken">;
+type ControllerEnv = Pick<
+  RunConfig,
+  keyof CliEnv | "webhookSecret" | "statusToken" | "gitAuth" | "grafanaToken"
+>;
 
 /** What the controller (`run` and `start`) takes from the environment. */
 export function controllerEnv(env: Environment): ControllerEnv {
   return {
     ...cliEnv(env, "info"),
     webhookSecret: env.ECSMESH_WEBHOOK_SECRET,
+    statusToken: env.ECSMESH_STATUS_TOKEN,
     gitAuth: gitAuth(env),
     grafanaToken: env.GRAFANA_TOKEN,
   };

@@ -14,8 +14,9 @@ Exit codes: 0 ok; 1 invalid manifests or a failure; 2 plan has changes pending; 
 Environment (read once when a command begins; a bad value is a usage error naming the variable):
   AWS_REGION, AWS_ENDPOINT_URL(_<SERVICE>) and the AWS credential chain;
   CONSUL_HTTP_ADDR (host:port or URL), CONSUL_HTTP_TOKEN; ECSMESH_NAMERD_URL; ECSMESH_LOG_LEVEL;
-  for run: ECSMESH_WEBHOOK_SECRET, ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE,
-  ECSMESH_GIT_KNOWN_HOSTS_FILE, GRAFANA_TOKEN; for start: ECSMESH_PORT (default 8080).
+  for run: ECSMESH_WEBHOOK_SECRET, ECSMESH_STATUS_TOKEN (a bearer token for / and /status),
+  ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE, ECSMESH_GIT_KNOWN_HOSTS_FILE, GRAFANA_TOKEN;
+  for start: ECSMESH_PORT (default 8080).
 `;
 
 type OutputFormat = "text" | "json";
@@ -240,7 +241,12 @@ export async function main(
     .option("--interval <duration>", "full pass period (must divide a minute, hour or day)", "1m")
     .option("--poll <duration>", "how often to look for a new commit", "10s")
     .option("--port <port>", "status port", port, 8080)
-    .option("--host <host>", "status address", "0.0.0.0")
+    .option(
+      "--host <address>",
+      "the address the status port listens on; 0.0.0.0 is every interface (health checks and " +
+        "Prometheus from outside the task), 127.0.0.1 only this host",
+      "0.0.0.0",
+    )
     .option("--workdir <dir>", "state directory", path.join(".ecsmesh", "controller"))
     .option("--identity <name>", "this replica's name, shown to other writers (default: hostname-pid)")
     .option(

@@ -33,6 +33,8 @@ export interface RunConfig {
   /** ECSMESH_NAMERD_URL: overrides the Mesh's namerd URL. */
   readonly namerdUrl: string | undefined;
   readonly webhookSecret: string | undefined;
+  /** ECSMESH_STATUS_TOKEN: the bearer token `/` and `/status` require; unset, they are open. */
+  readonly statusToken?: string | undefined;
   /** HTTPS token or SSH key + known_hosts, from the environment (or --source's userinfo). */
   readonly gitAuth: GitAuth;
   /** --inventory FILE: the inventory and its lock in a file (a durable volume) instead of the mesh's Consul. */
@@ -131,6 +133,7 @@ export async function startController(
     health: () => controller.health(),
     metrics,
     logger: log,
+    statusToken: config.statusToken,
     extraRoutes: sdRoutes(() => controller.scrapeTargets),
     ...(config.webhookSecret
       ? { webhook: { secret: config.webhookSecret, onPush: () => void controller.trigger("webhook") } }

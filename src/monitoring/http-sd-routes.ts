@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { RouteHandler } from "../runtime/http-server.js";
+import { type RouteHandler, send } from "../runtime/http-server.js";
 import type { ScrapeTargets, Target } from "./discovery.js";
 
 export const SD_LINKERD_PATH = "/sd/linkerd";
@@ -17,12 +17,6 @@ export function sdRoutes(getTargets: () => ScrapeTargets): Record<string, RouteH
 }
 
 function sendTargets(response: ServerResponse, targets: readonly Target[]): void {
-  const body = JSON.stringify(targets);
-  response.writeHead(200, {
-    // Prometheus refuses an http_sd answer with any other media type.
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(body),
-    "Cache-Control": "no-store",
-  });
-  response.end(body);
+  // Prometheus refuses an http_sd answer with any other media type.
+  send(response, 200, "application/json", JSON.stringify(targets));
 }

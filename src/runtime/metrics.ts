@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CallRecord } from "../aws/call-policy.js";
+import { REFUSAL_REASONS, type RefusalReason } from "./refusals.js";
 import { PASS_OUTCOMES, type PassOutcome, type ResourceStatus } from "./status.js";
 
 /**
@@ -15,6 +16,8 @@ export interface ControllerMetrics {
   /** Whether this replica writes, and the Leader condition's reason (e.g. LockHeldBy, ConsulUnreachable). */
   setLeader(isLeader: boolean, reason: string): void;
   markSuccess(at: Date): void;
+  /** A request or connection the status port turned away (its log shows only a sample). */
+  recordRefusal(reason: RefusalReason): void;
 }
 
 // A no-op pass takes well under a second; an initial converge at ECS's rates takes minutes.
@@ -79,6 +82,13 @@ export function createMetrics(): ControllerMetrics {
     labelNames: ["reason"],
     registers,
   });
+  const refused = new Counter({
+    name: "ecsmesh_http_refused_requests_total",
+    help: "Requests and connections the status port refused, by reason (e.g. bad_signature, connection_limit).",
+    labelNames: ["reason"],
+    registers,
+  });
+  for (const reason of REFUSAL_REASONS) refused.inc({ reason }, 0);
 
   return {
     registry,
@@ -103,5 +113,6 @@ export function createMetrics(): ControllerMetrics {
       leaderReason.set({ reason }, 1);
     },
     markSuccess: (at) => lastSuccess.set(at.getTime() / 1000),
+    recordRefusal: (reason) => refused.inc({ reason }),
   };
 }

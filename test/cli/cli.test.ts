@@ -177,6 +177,14 @@ describe("help and version", () => {
     expect(await run("help", "validate")).toEqual({ code: 0, stdout, stderr: "" });
   });
 
+  it("describes run's --host: where the status port listens, every interface by default", async () => {
+    const { code, stdout } = await run("run", "--help");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--host <address>\s+the address the status port listens on/);
+    expect(stdout).toMatch(/\(default:\s+"0\.0\.0\.0"\)/);
+    expect(stdout).toMatch(/every\s+interface/);
+  });
+
   it("lists every command for help, and with no command at all", async () => {
     const { code, stdout } = await run("help");
     expect(code).toBe(0);
@@ -193,6 +201,7 @@ describe("help and version", () => {
     ])
       expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(stdout).toContain("CONSUL_HTTP_ADDR");
+    expect(stdout).toContain("ECSMESH_STATUS_TOKEN");
     expect(await run()).toEqual({ code: 0, stdout, stderr: "" });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cliEnv, parseEnvironment } from "../../src/cli/environment.js";
+import { cliEnv, controllerEnv, parseEnvironment } from "../../src/cli/environment.js";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 
@@ -25,6 +25,11 @@ describe("the environment, parsed once at the entry point", () => {
       consulToken: undefined,
       namerdUrl: undefined,
     });
+  });
+
+  it("hands the controller ECSMESH_STATUS_TOKEN, empty meaning no token", () => {
+    expect(controllerEnv(parseEnvironment({ ECSMESH_STATUS_TOKEN: "t0ken" })).statusToken).toBe("t0ken");
+    expect(controllerEnv(parseEnvironment({ ECSMESH_STATUS_TOKEN: "" })).statusToken).toBeUndefined();
   });
 
   it.each([

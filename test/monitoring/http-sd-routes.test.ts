@@ -19,6 +19,7 @@ describe("the http_sd routes", () => {
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toBe("application/json");
       expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       expect(await response.json()).toEqual(expected);
     }
   });

@@ -254,11 +254,15 @@ describe("two controllers on one Consul", () => {
         consulToken: undefined,
         namerdUrl: undefined,
         webhookSecret: "s3cr3t",
+        statusToken: "follower-status-token",
         gitAuth: {},
       },
       silentLogger,
     );
     try {
+      // ECSMESH_STATUS_TOKEN reaches the status port: the status needs it, the probes do not.
+      expect((await fetch(`${follower.server.url}/status`)).status).toBe(401);
+      expect((await fetch(`${follower.server.url}/healthz`)).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await follower.controller.idle();
       expect(follower.controller.status.leader.isLeader).toBe(false);

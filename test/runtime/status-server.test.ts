@@ -66,7 +66,7 @@ describe("the status server", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(response.headers.get("content-security-policy")).toBe(
-      "default-src 'none'; style-src 'unsafe-inline'",
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     );
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     const page = await response.text();
@@ -131,9 +131,56 @@ describe("the status server", () => {
     }
   });
 
+  it("sets the security headers on every answer, routes of others included", async () => {
+    const { server } = await startTestServer({
+      extraRoutes: { "/sd/targets": (_, response) => void response.end("[]") },
+    });
+    for (const path of ["/", "/status", "/healthz", "/metrics", "/sd/targets", "/nope"]) {
+      const response = await fetch(server.url + path);
+      expect([path, response.headers.get("x-content-type-options")]).toEqual([path, "nosniff"]);
+      expect([path, response.headers.get("x-frame-options")]).toEqual([path, "DENY"]);
+      expect([path, response.headers.get("referrer-policy")]).toEqual([path, "no-referrer"]);
+      expect(response.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    }
+  });
+
   it("listens on all interfaces by default and reports a reachable URL", async () => {
     const { server } = await startTestServer({ host: undefined });
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("the status server with ECSMESH_STATUS_TOKEN", () => {
+  const TOKEN = "read-only-token-for-the-page";
+
+  it("answers / and /status only to a bearer of the token", async () => {
+    const { server } = await startTestServer({ statusToken: TOKEN });
+    for (const path of ["/", "/status"]) {
+      for (const authorization of [undefined, "Bearer wrong", `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+        const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+        const response = await fetch(server.url + path, { headers });
+        expect([path, authorization, response.status]).toEqual([path, authorization, 401]);
+        expect(response.headers.get("www-authenticate")).toBe('Bearer realm="ecsmesh"');
+        expect(await response.text()).not.toContain(REVISION);
+      }
+      const response = await fetch(server.url + path, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect([path, response.status]).toEqual([path, 200]);
+      expect(await response.text()).toContain(REVISION);
+    }
+  });
+
+  it("keeps the health checks, metrics and discovery open, for ECS and Prometheus", async () => {
+    const { server } = await startTestServer({
+      statusToken: TOKEN,
+      extraRoutes: { "/sd/targets": (_, response) => void response.end("[]") },
+    });
+    for (const path of ["/healthz", "/readyz", "/metrics", "/sd/targets"]) {
+      expect([path, (await fetch(server.url + path)).status]).toEqual([path, 200]);
+    }
+  });
+
+  it("refuses to start with an empty token", async () => {
+    await expect(startTestServer({ statusToken: "" })).rejects.toThrow(/empty/);
   });
 });

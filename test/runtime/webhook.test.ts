@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { request } from "node:http";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_WEBHOOK_BODY_BYTES } from "../../src/runtime/http-server.js";
-import { verifySignature } from "../../src/runtime/webhook.js";
+import { RecentDeliveries, verifySignature } from "../../src/runtime/webhook.js";
 import { startTestServer } from "./status-server-fixture.js";
 
 const SECRET = "It's a Secret to Everybody";
@@ -108,6 +108,35 @@ describe("POST /hooks/git", () => {
     expect(onPush).toHaveBeenCalledTimes(1);
   });
 
+  it("takes a signed delivery once: a replay gets 409 and triggers nothing", async () => {
+    const { onPush, post } = await serverWithHook();
+    const body = JSON.stringify({ ref: "refs/heads/main", after: "1".repeat(40) });
+    const headers = { "X-Hub-Signature-256": sign(body), "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab" };
+    expect((await post(body, headers)).status).toBe(202);
+    const replay = await post(body, headers);
+    expect([replay.status, await replay.text()]).toEqual([409, "delivery already received\n"]);
+    expect(onPush).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses a replayed body under a fresh delivery id, which the signature does not cover", async () => {
+    const { onPush, post } = await serverWithHook();
+    const body = JSON.stringify({ ref: "refs/heads/main", after: "2".repeat(40) });
+    const delivery = (id: string) => ({ "X-Hub-Signature-256": sign(body), "X-GitHub-Delivery": id });
+    expect((await post(body, delivery("first"))).status).toBe(202);
+    expect((await post(body, delivery("second"))).status).toBe(409);
+    expect((await post(body, { "X-Hub-Signature-256": sign(body) })).status).toBe(409);
+    expect(onPush).toHaveBeenCalledTimes(1);
+  });
+
+  it("takes every distinct delivery", async () => {
+    const { onPush, post } = await serverWithHook();
+    for (const after of ["3", "4", "5"]) {
+      const body = JSON.stringify({ ref: "refs/heads/main", after: after.repeat(40) });
+      expect((await post(body, { "X-Hub-Signature-256": sign(body) })).status).toBe(202);
+    }
+    expect(onPush).toHaveBeenCalledTimes(3);
+  });
+
   it("only takes POST", async () => {
     const { server } = await serverWithHook();
     const response = await fetch(`${server.url}/hooks/git`);
@@ -123,5 +152,26 @@ describe("POST /hooks/git", () => {
 
   it("refuses to start with an empty secret", async () => {
     await expect(startTestServer({ webhook: { secret: "", onPush: () => {} } })).rejects.toThrow(/empty/);
+  });
+});
+
+describe("RecentDeliveries", () => {
+  it("remembers a delivery for its window, then forgets it", () => {
+    let now = 0;
+    const recent = new RecentDeliveries({ windowMs: 60_000, capacity: 10, now: () => now });
+    expect(recent.firstTime(BODY)).toBe(true);
+    expect(recent.firstTime(BODY)).toBe(false);
+    now = 59_999;
+    expect(recent.firstTime(BODY)).toBe(false);
+    now = 60_000;
+    expect(recent.firstTime(BODY)).toBe(true);
+  });
+
+  it("holds at most its capacity, forgetting the oldest first", () => {
+    const recent = new RecentDeliveries({ windowMs: 60_000, capacity: 3, now: () => 0 });
+    for (const body of ["a", "b", "c", "d"]) expect(recent.firstTime(Buffer.from(body))).toBe(true);
+    expect(recent.size).toBe(3);
+    expect(recent.firstTime(Buffer.from("d"))).toBe(false);
+    expect(recent.firstTime(Buffer.from("a"))).toBe(true);
   });
 });
