@@ -192,6 +192,27 @@ ports:
     ]);
   });
 
+  it("keeps Monitoring's delivery.directory inside the controller's workdir", () => {
+    const monitoring = (directory: string) => `apiVersion: ecsmesh.io/v1alpha1
+kind: Monitoring
+metadata:
+  name: monitoring
+spec:
+  delivery:
+    directory: ${directory}
+`;
+    expect(lines(load(MESH, monitoring("../../x")))).toEqual([
+      'm1.yaml:7:16: error: must stay inside the controller\'s --workdir: ".." leads out of it (spec.delivery.directory)',
+    ]);
+    expect(lines(load(MESH, monitoring("/tmp/x")))).toEqual([
+      "m1.yaml:7:16: error: must be a path relative to the controller's --workdir, not an absolute one (spec.delivery.directory)",
+    ]);
+    expect(lines(load(MESH, monitoring("out/../../../../tmp/x")))).toHaveLength(1);
+    for (const inside of ["monitoring", "./out/prometheus", "out/../prometheus", "..prometheus"]) {
+      expect(load(MESH, monitoring(inside)).ok, inside).toBe(true);
+    }
+  });
+
   it("checks references, weights, namespaces and dtab text in Routes", () => {
     const route = `apiVersion: ecsmesh.io/v1alpha1
 kind: Route
