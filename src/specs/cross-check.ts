@@ -7,7 +7,15 @@ import type { Kind } from "./kinds.js";
 import type { Loaded } from "./loader.js";
 import type { Mesh } from "./mesh.js";
 import type { Monitoring } from "./monitoring.js";
-import { effectiveSettings, findPort, linkerdProxyHost } from "./resolve.js";
+import {
+  COMPONENT_LABEL,
+  CONTROLLER_COMPONENT,
+  controllerRoles,
+  effectiveSettings,
+  findPort,
+  isControllerService,
+  linkerdProxyHost,
+} from "./resolve.js";
 import type { Route } from "./route.js";
 import type { Service } from "./service.js";
 import { checkSafely, diagnosticAt, positionOf, type SourceDocument } from "./yaml-source.js";
@@ -68,6 +76,12 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
   }
   for (const service of set.services) {
     diagnostics.push(...checkSafely(service.source, [], () => checkService(service, mesh?.manifest)));
+  }
+  const controller = set.services.find((service) => isControllerService(service.manifest));
+  if (controller) {
+    diagnostics.push(
+      ...checkSafely(controller.source, [], () => checkControllerRoles(controller, mesh, set.services)),
+    );
   }
   const serviceNames = new Set(
     [...set.identities, ...set.unreadable].filter((i) => i.kind === "Service").map((i) => i.name),
@@ -167,6 +181,58 @@ function checkMeshPorts({ manifest, source }: Loaded<Mesh>): Diagnostic[] {
       );
     }
     seen.set(port, role);
+  }
+  return diagnostics;
+}
+
+/**
+ * The controller's task role carries its AWS power and its execution role reads its secrets: a
+ * Service naming either, itself or through the Mesh's defaults, would run with them. `iam:PassRole`
+ * cannot tell one task definition from another, so this check is what keeps them the controller's.
+ */
+function checkControllerRoles(
+  controller: Loaded<Service>,
+  mesh: Loaded<Mesh> | undefined,
+  services: readonly Loaded<Service>[],
+): Diagnostic[] {
+  const name = controller.manifest.metadata.name;
+  const diagnostics = services
+    .filter((service) => service !== controller && isControllerService(service.manifest))
+    .map((impostor) =>
+      diagnosticAt(
+        impostor.source,
+        ["metadata", "labels", COMPONENT_LABEL],
+        `a second Service labelled ${COMPONENT_LABEL}: ${CONTROLLER_COMPONENT}; only the controller's own Service carries it (the first is ${name} at ${where({ kind: "Service", name, source: controller.source })})`,
+      ),
+    );
+  if (!mesh) return diagnostics;
+  const roles = controllerRoles(controller.manifest, mesh.manifest);
+  const defaultRole = mesh.manifest.spec.ecs.defaults.executionRoleArn;
+  const defaultKind = defaultRole === undefined ? undefined : roles.get(defaultRole);
+  if (defaultKind) {
+    diagnostics.push(
+      diagnosticAt(
+        mesh.source,
+        ["spec", "ecs", "defaults", "executionRoleArn"],
+        `${defaultRole} is the controller's ${defaultKind} (${name}); as a Mesh default every Service without its own would run with it`,
+      ),
+    );
+  }
+  for (const service of services) {
+    if (service === controller) continue;
+    for (const field of ["taskRoleArn", "executionRoleArn"] as const) {
+      const arn = service.manifest.spec[field];
+      const kind = arn === undefined ? undefined : roles.get(arn);
+      if (kind) {
+        diagnostics.push(
+          diagnosticAt(
+            service.source,
+            ["spec", field],
+            `${arn} is the controller's ${kind} (${name}); only the controller's own Service may run with it`,
+          ),
+        );
+      }
+    }
   }
   return diagnostics;
 }

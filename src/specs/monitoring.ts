@@ -1,6 +1,27 @@
+import path from "node:path";
 import { z } from "zod";
 import { HttpUrl, manifestOf, Name } from "./common.js";
 import { duration } from "./duration.js";
+
+/**
+ * Where the generated files go, relative to the controller's --workdir and never outside it: a
+ * manifest from git must not make the controller write anywhere else. The file writer checks
+ * again, symlinks included (`writeChangedFiles`).
+ */
+const DeliveryDirectory = z
+  .string()
+  .min(1)
+  .refine((directory) => !path.posix.isAbsolute(directory), {
+    error: "must be a path relative to the controller's --workdir, not an absolute one",
+    abort: true,
+  })
+  .refine(
+    (directory) => {
+      const normalised = path.posix.normalize(directory);
+      return normalised !== ".." && !normalised.startsWith("../");
+    },
+    { error: `must stay inside the controller's --workdir: ".." leads out of it` },
+  );
 
 const ExtraJob = z.strictObject({
   name: Name,
@@ -41,8 +62,8 @@ export const MonitoringSpec = z.strictObject({
     .prefault({}),
   delivery: z
     .strictObject({
-      /** Write prometheus.yml, rule files and Grafana provisioning files here (relative to the working dir). */
-      directory: z.string().min(1).optional(),
+      /** Write prometheus.yml, rule files and Grafana provisioning files here, under the controller's --workdir. */
+      directory: DeliveryDirectory.optional(),
       /** Push dashboards through Grafana's HTTP API; the token comes from GRAFANA_TOKEN only. */
       grafanaUrl: HttpUrl.optional(),
       /** Run Prometheus and Grafana as ECS services, as linkerd-viz did. */

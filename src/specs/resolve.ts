@@ -21,6 +21,29 @@ export function effectiveSettings(service: Service, mesh: Mesh): EffectiveSettin
   };
 }
 
+/** The label that says what part of the mesh a Service plays; the controller's own says `controller`. */
+export const COMPONENT_LABEL = "ecsmesh.io/component";
+export const CONTROLLER_COMPONENT = "controller";
+
+/**
+ * Whether this is the controller's own Service: the label is in `manifests/controller` and
+ * `ecsmesh bootstrap` writes it into the manifest it has you commit.
+ */
+export function isControllerService(service: Service): boolean {
+  return service.metadata.labels?.[COMPONENT_LABEL] === CONTROLLER_COMPONENT;
+}
+
+export type ControllerRoleKind = "task role" | "execution role";
+
+/** The controller's IAM roles (its AWS power and its secrets), by ARN. */
+export function controllerRoles(controller: Service, mesh: Mesh): Map<string, ControllerRoleKind> {
+  const roles = new Map<string, ControllerRoleKind>();
+  const { executionRoleArn } = effectiveSettings(controller, mesh);
+  if (executionRoleArn) roles.set(executionRoleArn, "execution role");
+  if (controller.spec.taskRoleArn) roles.set(controller.spec.taskRoleArn, "task role");
+  return roles;
+}
+
 /** The Consul service name a Service registers under, or undefined when it is not in Consul. */
 export function consulName(service: Service): string | undefined {
   const consul = service.spec.discovery.consul;

@@ -155,6 +155,21 @@ describe("rendering the controller's manifest", () => {
     expect(file?.text).toContain("image: registry.example.com/ecsmesh:1.2.3");
     expect(file?.text).toContain("# Placeholder registry");
   });
+
+  it("labels the Service as the controller, which keeps its roles from every other Service", async () => {
+    const template = await mkdtemp(path.join(tmpdir(), "ecsmesh-template-"));
+    try {
+      const unlabelled = (
+        await readFile(path.join(CONTROLLER_MANIFESTS_DIR, "controller.yaml"), "utf8")
+      ).replace("  labels: { ecsmesh.io/component: controller }\n", "");
+      await writeFile(path.join(template, "controller.yaml"), unlabelled);
+      const [file] = await renderControllerManifests(template, SOURCE, undefined);
+      expect(unlabelled).not.toContain("ecsmesh.io/component");
+      expect(file?.text).toContain("ecsmesh.io/component: controller");
+    } finally {
+      await rm(template, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("ecsmesh bootstrap against the local ECS", () => {

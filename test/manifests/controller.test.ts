@@ -167,3 +167,82 @@ describe("manifests/controller/iam-policy.json", () => {
     expect(committed.has("servicediscovery:ListNamespaces")).toBe(false);
   });
 });
+
+/** IAM's ARN wildcards: `*` any run of characters, `?` any one. */
+function arnMatches(pattern: string, arn: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("*", ".*")
+    .replaceAll("?", ".");
+  return new RegExp(`^${regex}$`).test(arn);
+}
+
+function resourcesFor(policy: IamPolicy, action: string): string[] {
+  return policy.Statement.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource);
+}
+
+describe("the derived policy's scoping", () => {
+  const taskDefinition = (family: string) => `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:7`;
+
+  it("registers and tags only the mesh's own task-definition families, not another mesh's sharing its prefix", async () => {
+    const policy = controllerPolicy(await helloWorldWithController());
+    for (const action of ["ecs:RegisterTaskDefinition", "ecs:TagResource"]) {
+      const resources = resourcesFor(policy, action);
+      const allows = (arn: string) => resources.some((pattern) => arnMatches(pattern, arn));
+      for (const family of [
+        "l5d-demo-hello",
+        "l5d-demo-world",
+        "l5d-demo-linkerd",
+        "l5d-demo-ecsmesh-controller",
+      ]) {
+        expect(allows(taskDefinition(family)), `${action} ${family}`).toBe(true);
+      }
+      // A mesh named l5d-demo-x runs its Service "hello" as l5d-demo-x-hello.
+      for (const family of ["l5d-demo-x-hello", "l5d-demo-", "other-hello"]) {
+        expect(allows(taskDefinition(family)), `${action} ${family}`).toBe(false);
+      }
+    }
+  });
+
+  it("leaves on '*' only what IAM cannot narrow: describing and deregistering task definitions", async () => {
+    const policy = controllerPolicy(await helloWorldWithController());
+    const unscopedEcs = policy.Statement.filter((s) => s.Resource === "*" && !s.Condition).flatMap((s) =>
+      s.Action.filter((action) => action.startsWith("ecs:")),
+    );
+    // The Service Authorization Reference lists no resource type or condition key for these two.
+    expect(unscopedEcs.sort()).toEqual(["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"]);
+  });
+
+  it("passes the controller's roles for its own Service, and no other Service's roles include them", async () => {
+    const set = await helloWorldWithController();
+    const withService = loaded([
+      ...(await yamlFiles("examples/hello-world")),
+      ...(await yamlFiles(CONTROLLER_DIR)),
+      {
+        file: "api.yaml",
+        text: `apiVersion: ecsmesh.io/v1alpha1
+kind: Service
+metadata: { name: api }
+spec:
+  image: api:1
+  memory: 64
+  taskRoleArn: arn:aws:iam::123456789012:role/api
+  executionRoleArn: arn:aws:iam::123456789012:role/api-execution
+`,
+      },
+    ]);
+    const controllerRoleArns = [
+      "arn:aws:iam::123456789012:role/ecsmesh-controller",
+      "arn:aws:iam::123456789012:role/ecsmesh-controller-execution",
+    ];
+    for (const policy of [controllerPolicy(set), controllerPolicy(withService)]) {
+      const own = policy.Statement.find((s) => s.Sid === "PassOwnRoles");
+      expect(own?.Resource).toEqual(controllerRoleArns);
+      const others = policy.Statement.find((s) => s.Sid === "PassServiceRoles")?.Resource ?? [];
+      expect([others].flat().filter((arn) => controllerRoleArns.includes(arn))).toEqual([]);
+    }
+    expect(
+      controllerPolicy(withService).Statement.find((s) => s.Sid === "PassServiceRoles")?.Resource,
+    ).toEqual(["arn:aws:iam::123456789012:role/api", "arn:aws:iam::123456789012:role/api-execution"]);
+  });
+});

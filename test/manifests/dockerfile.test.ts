@@ -41,10 +41,25 @@ beforeAll(async () => {
 });
 
 describe("Dockerfile", () => {
-  it("builds in one Node 24 slim stage and runs in another", () => {
+  it("builds in one Node 24 slim stage and runs in another, both on the same exact release", async () => {
     const from = args(all, "FROM");
     expect(from.length).toBeGreaterThanOrEqual(2);
-    for (const image of from) expect(image).toMatch(/^node:24(-bookworm)?-slim\b/);
+    // The one global ARG before the first FROM names the base image for every stage.
+    const [baseArg = ""] = args(
+      all.slice(
+        0,
+        all.findIndex((i) => i.keyword === "FROM"),
+      ),
+      "ARG",
+    );
+    const [name, image = ""] = baseArg.split("=");
+    for (const stageImage of from) expect(stageImage.split(/\s+/)[0]).toBe(`\${${name}}`);
+    // x.y.z, not a moving `24-...` tag.
+    expect(image).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
+    // Why there is no @sha256 digest, and how to add one.
+    const text = await readFile("Dockerfile", "utf8");
+    expect(text).toMatch(/# .*digest .*@sha256/);
+    expect(text).toContain("docker buildx imagetools inspect");
     const build = stages(all)[0] ?? [];
     expect(args(build, "RUN").join("\n")).toMatch(/npm ci\b/);
     expect(args(build, "RUN").join("\n")).toContain("npm run build");

@@ -67,7 +67,7 @@ describe("grafanaProvisioningFiles", () => {
 
   it("is the same text every time, so a second write touches no file", async () => {
     const dir = await tempDir();
-    expect(await writeChangedFiles(dir, grafanaProvisioningFiles(set))).toHaveLength(3);
-    expect(await writeChangedFiles(dir, grafanaProvisioningFiles(set))).toEqual([]);
+    expect(await writeChangedFiles(dir, ".", grafanaProvisioningFiles(set))).toHaveLength(3);
+    expect(await writeChangedFiles(dir, ".", grafanaProvisioningFiles(set))).toEqual([]);
   });
 });

@@ -79,7 +79,7 @@ spec:
     })),
   });
   const dir = await tempDir();
-  await writeChangedFiles(dir, prometheusFiles(monitoring, controller.url));
+  await writeChangedFiles(dir, ".", prometheusFiles(monitoring, controller.url));
   prometheus = await startPrometheus(dir);
 }, 30_000);
 

@@ -11,7 +11,11 @@ const run = promisify(execFile);
 /** Writes the generated files for a Monitoring manifest and returns where. */
 async function generated(monitoringYaml?: string): Promise<string> {
   const dir = await tempDir();
-  await writeChangedFiles(dir, prometheusFiles(monitoringOf(demoSet(monitoringYaml)), "http://ecsmesh:8080"));
+  await writeChangedFiles(
+    dir,
+    ".",
+    prometheusFiles(monitoringOf(demoSet(monitoringYaml)), "http://ecsmesh:8080"),
+  );
   return dir;
 }
 

@@ -192,6 +192,66 @@ ports:
     ]);
   });
 
+  it("keeps Monitoring's delivery.directory inside the controller's workdir", () => {
+    const monitoring = (directory: string) => `apiVersion: ecsmesh.io/v1alpha1
+kind: Monitoring
+metadata:
+  name: monitoring
+spec:
+  delivery:
+    directory: ${directory}
+`;
+    expect(lines(load(MESH, monitoring("../../x")))).toEqual([
+      'm1.yaml:7:16: error: must stay inside the controller\'s --workdir: ".." leads out of it (spec.delivery.directory)',
+    ]);
+    expect(lines(load(MESH, monitoring("/tmp/x")))).toEqual([
+      "m1.yaml:7:16: error: must be a path relative to the controller's --workdir, not an absolute one (spec.delivery.directory)",
+    ]);
+    expect(lines(load(MESH, monitoring("out/../../../../tmp/x")))).toHaveLength(1);
+    for (const inside of ["monitoring", "./out/prometheus", "out/../prometheus", "..prometheus"]) {
+      expect(load(MESH, monitoring(inside)).ok, inside).toBe(true);
+    }
+  });
+
+  it("keeps the controller's own roles to the controller's Service", () => {
+    const controller = `apiVersion: ecsmesh.io/v1alpha1
+kind: Service
+metadata:
+  name: ecsmesh-controller
+  labels: { ecsmesh.io/component: controller }
+spec:
+  image: ecsmesh:1
+  memory: 512
+  taskRoleArn: arn:aws:iam::123456789012:role/ecsmesh-controller
+  executionRoleArn: arn:aws:iam::123456789012:role/ecsmesh-controller-execution
+`;
+    const borrower = service(
+      "api",
+      `image: api:1
+memory: 256
+taskRoleArn: arn:aws:iam::123456789012:role/ecsmesh-controller
+executionRoleArn: arn:aws:iam::123456789012:role/ecsmesh-controller-execution`,
+    );
+    expect(lines(load(MESH, controller, borrower))).toEqual([
+      "m2.yaml:8:16: error: arn:aws:iam::123456789012:role/ecsmesh-controller is the controller's task role (ecsmesh-controller); only the controller's own Service may run with it (spec.taskRoleArn)",
+      "m2.yaml:9:21: error: arn:aws:iam::123456789012:role/ecsmesh-controller-execution is the controller's execution role (ecsmesh-controller); only the controller's own Service may run with it (spec.executionRoleArn)",
+    ]);
+    // A Mesh default every other Service would inherit, and a second Service claiming to be the controller.
+    const sharedDefault = MESH.replace(
+      "    region: us-east-1\n",
+      "    region: us-east-1\n    defaults: { executionRoleArn: arn:aws:iam::123456789012:role/ecsmesh-controller-execution }\n",
+    );
+    const impostor = service("impostor", "image: x:1\nmemory: 64").replace(
+      "  name: impostor\n",
+      "  name: impostor\n  labels: { ecsmesh.io/component: controller }\n",
+    );
+    expect(lines(load(sharedDefault, controller, impostor))).toEqual([
+      "m0.yaml:9:35: error: arn:aws:iam::123456789012:role/ecsmesh-controller-execution is the controller's execution role (ecsmesh-controller); as a Mesh default every Service without its own would run with it (spec.ecs.defaults.executionRoleArn)",
+      'm2.yaml:5:35: error: a second Service labelled ecsmesh.io/component: controller; only the controller\'s own Service carries it (the first is ecsmesh-controller at m1.yaml:4) (metadata.labels["ecsmesh.io/component"])',
+    ]);
+    expect(load(MESH, controller).ok).toBe(true);
+  });
+
   it("checks references, weights, namespaces and dtab text in Routes", () => {
     const route = `apiVersion: ecsmesh.io/v1alpha1
 kind: Route
