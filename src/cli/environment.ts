@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { GitAuth } from "../runtime/git-source.js";
+import { ScopedToken } from "../util/endpoint-trust.js";
 import { UsageError } from "./io.js";
 import type { CliEnv } from "./mesh-commands.js";
 import type { RunConfig } from "./run.js";
@@ -22,6 +23,27 @@ const consulAddress = z
   .pipe(z.url({ protocol: /^https?$/, error: "must be host:port or an http(s) URL" }))
   .transform((value) => value.replace(/\/+$/, ""));
 
+const ORIGINS_ERROR = "must be comma-separated http(s) origins (scheme://host[:port])";
+
+/** An origin and nothing more: a path or credentials would suggest that more is checked than the origin. */
+function asOrigin(entry: string): string | undefined {
+  try {
+    const url = new URL(entry);
+    const bare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+    return bare && /^https?:$/.test(url.protocol) ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const originList = z.string().transform((value, context) => {
+  const entries = value.split(",").map((entry) => entry.trim());
+  const origins = entries.filter((entry) => entry !== "").map(asOrigin);
+  if (origins.every((origin) => origin !== undefined)) return origins;
+  context.addIssue({ code: "custom", message: ORIGINS_ERROR });
+  return z.NEVER;
+});
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** Every variable ecsmesh reads (the AWS SDK also reads its credential chain itself). */
@@ -41,6 +63,10 @@ const EnvironmentSchema = z.object({
   ECSMESH_GIT_SSH_KEY_FILE: text,
   ECSMESH_GIT_KNOWN_HOSTS_FILE: text,
   GRAFANA_TOKEN: text,
+  /** Where dashboards are pushed, overriding Monitoring's delivery.grafanaUrl; GRAFANA_TOKEN may go there. */
+  GRAFANA_URL: optional(httpUrl),
+  /** Origins the operator trusts with any token (and, when set, the only namerd a manifest may name). */
+  ECSMESH_TRUSTED_ENDPOINTS: optional(originList).transform((origins) => origins ?? []),
   ECSMESH_PORT: optional(
     z
       .string()
@@ -66,9 +92,25 @@ export function cliEnv(env: Environment, defaultLogLevel = "warn"): CliEnv {
     awsRegion: env.AWS_REGION,
     logLevel: env.ECSMESH_LOG_LEVEL ?? defaultLogLevel,
     consulAddress: env.CONSUL_HTTP_ADDR,
-    consulToken: env.CONSUL_HTTP_TOKEN,
+    consulToken: scopedToken(env.CONSUL_HTTP_TOKEN, "CONSUL_HTTP_TOKEN", "CONSUL_HTTP_ADDR", env),
     namerdUrl: env.ECSMESH_NAMERD_URL,
+    trustedEndpoints: env.ECSMESH_TRUSTED_ENDPOINTS,
   };
+}
+
+/** A token with the only places it may go: its service's own variable and the allow-list. */
+function scopedToken(
+  value: string | undefined,
+  variable: string,
+  endpointVariable: "CONSUL_HTTP_ADDR" | "GRAFANA_URL",
+  env: Environment,
+): ScopedToken | undefined {
+  if (value === undefined) return undefined;
+  return new ScopedToken(variable, value, {
+    endpointVariable,
+    endpoint: env[endpointVariable],
+    allowList: env.ECSMESH_TRUSTED_ENDPOINTS,
+  });
 }
 
 /** Git credentials, from the environment only. */
@@ -82,7 +124,7 @@ export function gitAuth(env: Environment): GitAuth {
 
 type ControllerEnv = Pick<
   RunConfig,
-  keyof CliEnv | "webhookSecret" | "statusToken" | "gitAuth" | "grafanaToken"
+  keyof CliEnv | "webhookSecret" | "statusToken" | "gitAuth" | "grafanaToken" | "grafanaUrl"
 >;
 
 /** What the controller (`run` and `start`) takes from the environment. */
@@ -92,6 +134,7 @@ export function controllerEnv(env: Environment): ControllerEnv {
     webhookSecret: env.ECSMESH_WEBHOOK_SECRET,
     statusToken: env.ECSMESH_STATUS_TOKEN,
     gitAuth: gitAuth(env),
-    grafanaToken: env.GRAFANA_TOKEN,
+    grafanaToken: scopedToken(env.GRAFANA_TOKEN, "GRAFANA_TOKEN", "GRAFANA_URL", env),
+    grafanaUrl: env.GRAFANA_URL,
   };
 }

@@ -14,6 +14,7 @@ import { consulLeaf, namespaceEntries } from "../routing/compile.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
 import { consulName } from "../specs/resolve.js";
+import type { ScopedToken } from "../util/endpoint-trust.js";
 import { type CliIO, EXIT, UsageError } from "./io.js";
 
 export interface ExplainOptions {
@@ -27,7 +28,9 @@ export interface ExplainOptions {
    * Also list the Consul registrations behind each Consul destination (reads the catalog at
    * `address`, or the Mesh's consul.address).
    */
-  readonly consul: { readonly address: string | undefined; readonly token: string | undefined } | undefined;
+  readonly consul:
+    | { readonly address: string | undefined; readonly token: ScopedToken | undefined }
+    | undefined;
 }
 
 export interface Explanation {

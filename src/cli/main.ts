@@ -14,8 +14,9 @@ Exit codes: 0 ok; 1 invalid manifests or a failure; 2 plan has changes pending; 
 Environment (read once when a command begins; a bad value is a usage error naming the variable):
   AWS_REGION, AWS_ENDPOINT_URL(_<SERVICE>) and the AWS credential chain;
   CONSUL_HTTP_ADDR (host:port or URL), CONSUL_HTTP_TOKEN; ECSMESH_NAMERD_URL; ECSMESH_LOG_LEVEL;
+  ECSMESH_TRUSTED_ENDPOINTS (origins a token may go to besides CONSUL_HTTP_ADDR and GRAFANA_URL);
   for run: ECSMESH_WEBHOOK_SECRET, ECSMESH_STATUS_TOKEN (a bearer token for / and /status),
-  ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE, ECSMESH_GIT_KNOWN_HOSTS_FILE, GRAFANA_TOKEN;
+  ECSMESH_GIT_TOKEN, ECSMESH_GIT_SSH_KEY_FILE, ECSMESH_GIT_KNOWN_HOSTS_FILE, GRAFANA_URL, GRAFANA_TOKEN;
   for start: ECSMESH_PORT (default 8080).
 `;
 
@@ -163,7 +164,7 @@ export async function main(
             output: flags.output,
             consul: consul && {
               address: consul.parsed.CONSUL_HTTP_ADDR,
-              token: consul.parsed.CONSUL_HTTP_TOKEN,
+              token: consul.cliEnv(consul.parsed).consulToken,
             },
           },
           io,

@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "../runtime/logger.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
 import { ownerId } from "../specs/resolve.js";
+import type { ScopedToken } from "../util/endpoint-trust.js";
 import { type CliIO, EXIT } from "./io.js";
 import { meshStore } from "./mesh-store.js";
 import { hasChanges, paint, planJson, renderPlan, summarizePlan } from "./render-plan.js";
@@ -27,10 +28,12 @@ export interface CliEnv {
   readonly logLevel: string;
   /** CONSUL_HTTP_ADDR: overrides the Mesh's consul.address (e.g. a local agent or a tunnel). */
   readonly consulAddress: string | undefined;
-  /** CONSUL_HTTP_TOKEN: the only place the Consul token comes from. */
-  readonly consulToken: string | undefined;
+  /** CONSUL_HTTP_TOKEN: the only place the Consul token comes from, scoped to where it may go. */
+  readonly consulToken: ScopedToken | undefined;
   /** ECSMESH_NAMERD_URL: overrides the Mesh's linkerd.namerd.url. */
   readonly namerdUrl: string | undefined;
+  /** ECSMESH_TRUSTED_ENDPOINTS, as origins; none when absent. */
+  readonly trustedEndpoints?: readonly string[];
 }
 
 export interface MeshCommandOptions extends EcsFlags {
@@ -80,7 +83,14 @@ export function connect(
     log,
   });
   return {
-    ...meshTargets(set, { store, consul, consulToken: env.consulToken, namerdUrl: env.namerdUrl, log }),
+    ...meshTargets(set, {
+      store,
+      consul,
+      consulToken: env.consulToken,
+      namerdUrl: env.namerdUrl,
+      trustedEndpoints: env.trustedEndpoints,
+      log,
+    }),
     log,
     lock,
   };

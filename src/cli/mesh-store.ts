@@ -9,11 +9,12 @@ import { LeaderElection } from "../runtime/leader.js";
 import type { Logger } from "../runtime/logger.js";
 import type { ManifestSet } from "../specs/loader.js";
 import { ownerId } from "../specs/resolve.js";
+import type { ScopedToken } from "../util/endpoint-trust.js";
 
 export interface MeshStoreSettings {
   /** CONSUL_HTTP_ADDR: overrides the Mesh's consul.address, and nothing else. */
   readonly consulAddress: string | undefined;
-  readonly consulToken: string | undefined;
+  readonly consulToken: ScopedToken | undefined;
   /** --inventory FILE: the inventory (and its lock) in a file instead of the mesh's Consul. */
   readonly inventoryFile: string | undefined;
   /** Who takes the lock, as other writers will see it. */

@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
 import path from "node:path";
+import type { CallPolicyOptions } from "../aws/call-policy.js";
 import { meshTargets } from "../controllers/targets.js";
-import { HttpGrafanaApi } from "../monitoring/grafana-client.js";
+import { type GrafanaApi, HttpGrafanaApi } from "../monitoring/grafana-client.js";
 import { sdRoutes } from "../monitoring/http-sd-routes.js";
 import { type ConnectedMesh, Controller } from "../runtime/controller.js";
 import { type GitAuth, GitSource } from "../runtime/git-source.js";
@@ -11,6 +12,7 @@ import { createMetrics } from "../runtime/metrics.js";
 import { intervalToCron } from "../runtime/schedule.js";
 import type { ManifestSet } from "../specs/loader.js";
 import { ownerId } from "../specs/resolve.js";
+import type { ScopedToken } from "../util/endpoint-trust.js";
 import { meshStore } from "./mesh-store.js";
 
 /** Everything `ecsmesh run` needs, parsed once at the entry point from flags and environment. */
@@ -29,9 +31,11 @@ export interface RunConfig {
   readonly awsRegion: string | undefined;
   /** CONSUL_HTTP_ADDR: overrides the Mesh's consul.address (where the inventory and lock live). */
   readonly consulAddress: string | undefined;
-  readonly consulToken: string | undefined;
+  readonly consulToken: ScopedToken | undefined;
   /** ECSMESH_NAMERD_URL: overrides the Mesh's namerd URL. */
   readonly namerdUrl: string | undefined;
+  /** ECSMESH_TRUSTED_ENDPOINTS, as origins; none when absent. */
+  readonly trustedEndpoints?: readonly string[];
   readonly webhookSecret: string | undefined;
   /** ECSMESH_STATUS_TOKEN: the bearer token `/` and `/status` require; unset, they are open. */
   readonly statusToken?: string | undefined;
@@ -39,8 +43,10 @@ export interface RunConfig {
   readonly gitAuth: GitAuth;
   /** --inventory FILE: the inventory and its lock in a file (a durable volume) instead of the mesh's Consul. */
   readonly inventoryFile?: string | undefined;
-  /** GRAFANA_TOKEN: a Grafana service account token, for pushing dashboards. */
-  readonly grafanaToken?: string | undefined;
+  /** GRAFANA_TOKEN: a Grafana service account token, for pushing dashboards, scoped to where it may go. */
+  readonly grafanaToken?: ScopedToken | undefined;
+  /** GRAFANA_URL: overrides Monitoring's delivery.grafanaUrl. */
+  readonly grafanaUrl?: string | undefined;
   /** The URL Prometheus reaches this controller at; default the status server's own URL. */
   readonly advertiseUrl?: string | undefined;
 }
@@ -100,6 +106,7 @@ export async function startController(
       consul,
       consulToken: config.consulToken,
       namerdUrl: config.namerdUrl,
+      trustedEndpoints: config.trustedEndpoints,
       policy,
       log,
     });
@@ -119,12 +126,7 @@ export async function startController(
     passTimeoutMs: Math.max(10 * 60_000, config.intervalMs * 5),
     advertiseUrl: () => config.advertiseUrl ?? server.url,
     workdir: config.workdir,
-    grafana: (set) => {
-      const url = set.monitoring?.manifest.spec.delivery.grafanaUrl;
-      return url && config.grafanaToken
-        ? new HttpGrafanaApi({ url, token: config.grafanaToken, policy })
-        : undefined;
-    },
+    grafana: (set) => grafanaApi(set, config, policy),
   });
   const server = await startStatusServer({
     host: config.host,
@@ -151,6 +153,22 @@ export async function startController(
       return stopped;
     },
   };
+}
+
+/**
+ * The Grafana client dashboards are pushed through, when there is a token: at GRAFANA_URL, else at
+ * Monitoring's delivery.grafanaUrl (as CONSUL_HTTP_ADDR overrides consul.address). The token
+ * itself refuses a URL the environment does not trust (see ScopedToken).
+ */
+export function grafanaApi(
+  set: ManifestSet,
+  config: Pick<RunConfig, "grafanaUrl" | "grafanaToken">,
+  policy?: CallPolicyOptions,
+): GrafanaApi | undefined {
+  const url = config.grafanaUrl ?? set.monitoring?.manifest.spec.delivery.grafanaUrl;
+  return url && config.grafanaToken
+    ? new HttpGrafanaApi({ url, token: config.grafanaToken, ...(policy ? { policy } : {}) })
+    : undefined;
 }
 
 const DEFAULT_POLICY = { retries: 6, minBackoffMs: 100, maxBackoffMs: 10_000, timeoutMs: 15_000 };

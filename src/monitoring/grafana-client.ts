@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../aws/call-policy.js";
+import { excerpt, fetchWithoutRedirects, MIB, readCapped, readErrorExcerpt } from "../util/bounded-http.js";
+import type { ScopedToken } from "../util/endpoint-trust.js";
 import { HttpStatusError } from "../util/http-status-error.js";
 import type { Dashboard } from "./dashboards/model.js";
 
@@ -37,8 +39,8 @@ export interface GrafanaApi {
 export interface GrafanaClientOptions {
   /** Grafana's base URL; a path prefix (Grafana behind a proxy) is kept. */
   readonly url: string;
-  /** GRAFANA_TOKEN, a service account token: never from manifests, never logged. */
-  readonly token: string | undefined;
+  /** GRAFANA_TOKEN, a service account token, with where it may go: never from manifests, never logged. */
+  readonly token: ScopedToken | undefined;
   readonly policy?: CallPolicyOptions;
 }
 
@@ -49,6 +51,9 @@ const DashboardWithMeta = z.object({
 });
 const SaveResult = z.object({ version: z.number() });
 const ErrorBody = z.object({ message: z.string() });
+
+/** A dashboard is rarely over 1 MiB; this leaves room without buffering anything a host sends. */
+const MAX_ANSWER_BYTES = 8 * MIB;
 
 export class HttpGrafanaApi implements GrafanaApi {
   private readonly policy: CallPolicy;
@@ -103,13 +108,15 @@ export class HttpGrafanaApi implements GrafanaApi {
     absent: readonly number[],
     body?: unknown,
   ): Promise<string | undefined> {
+    const url = new URL(path, this.base);
+    const token = this.options.token?.valueFor(url);
     return this.policy.call(operation, async (signal) => {
-      const response = await fetch(new URL(path, this.base), {
+      const response = await fetchWithoutRedirects(url, {
         method,
         signal,
         headers: {
           Accept: "application/json",
-          ...(this.options.token ? { Authorization: `Bearer ${this.options.token}` } : {}),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -118,19 +125,22 @@ export class HttpGrafanaApi implements GrafanaApi {
         await response.body?.cancel();
         return undefined;
       }
-      const text = await response.text();
       if (!response.ok) {
-        throw new HttpStatusError(response.status, failureMessage(operation, path, response.status, text));
+        const reason = await readErrorExcerpt(response);
+        throw new HttpStatusError(response.status, failureMessage(operation, path, response.status, reason));
       }
-      return text;
+      return readCapped(response, MAX_ANSWER_BYTES, `grafana ${operation} /${path}`);
     });
   }
 }
 
-/** Says what to fix where Grafana's own message would not: a refused token is about GRAFANA_TOKEN. */
+/**
+ * Says what to fix where Grafana's own message would not: a refused token is about GRAFANA_TOKEN.
+ * `text` is the answer's excerpt; Grafana's JSON `message` is shown alone when it parses.
+ */
 function failureMessage(operation: string, path: string, status: number, text: string): string {
   const given = ErrorBody.safeParse(safeJson(text));
-  const reason = given.success ? given.data.message : text.trim().slice(0, 200);
+  const reason = given.success ? excerpt(given.data.message) : text;
   const hint =
     status === 401
       ? " (set GRAFANA_TOKEN to a valid Grafana service account token)"

@@ -24,6 +24,7 @@ describe("the environment, parsed once at the entry point", () => {
       consulAddress: undefined,
       consulToken: undefined,
       namerdUrl: undefined,
+      trustedEndpoints: [],
     });
   });
 
@@ -35,6 +36,7 @@ describe("the environment, parsed once at the entry point", () => {
   it.each([
     ["CONSUL_HTTP_ADDR", "http://"],
     ["ECSMESH_NAMERD_URL", "namerd:4180"],
+    ["GRAFANA_URL", "grafana.internal"],
     ["ECSMESH_PORT", "http"],
     ["ECSMESH_PORT", "70000"],
     ["ECSMESH_PORT", " "],

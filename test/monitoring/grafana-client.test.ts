@@ -5,6 +5,7 @@ import { type GrafanaApi, HttpGrafanaApi } from "../../src/monitoring/grafana-cl
 import { grafanaFolderUid } from "../../src/monitoring/grafana-folder.js";
 import { pushDashboards } from "../../src/monitoring/grafana-push.js";
 import { type GrafanaServer, startGrafanaServer } from "../../src/sandbox/grafana/server.js";
+import { ScopedToken } from "../../src/util/endpoint-trust.js";
 import { HttpStatusError } from "../../src/util/http-status-error.js";
 import { loadSet, serviceYaml } from "../controllers/ecs/support.js";
 
@@ -35,7 +36,20 @@ afterEach(async () => {
   await grafana.close();
 });
 
-const api = (token: string | undefined) => new HttpGrafanaApi({ url: grafana.url, token, policy: POLICY });
+/** GRAFANA_TOKEN as the environment scopes it, with this Grafana as GRAFANA_URL. */
+const api = (token: string | undefined) =>
+  new HttpGrafanaApi({
+    url: grafana.url,
+    token:
+      token === undefined
+        ? undefined
+        : new ScopedToken("GRAFANA_TOKEN", token, {
+            endpointVariable: "GRAFANA_URL",
+            endpoint: grafana.url,
+            allowList: [],
+          }),
+    policy: POLICY,
+  });
 
 const push = (desired: readonly Dashboard[] = dashboards, client: GrafanaApi = api(grafana.token)) =>
   pushDashboards(client, { folder: FOLDER, dashboards: desired, message: "ecsmesh: rev abc123" });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpGrafanaApi } from "../../src/monitoring/grafana-client.js";
 import { reconcileMonitoring } from "../../src/monitoring/reconcile.js";
 import { type GrafanaServer, startGrafanaServer } from "../../src/sandbox/grafana/server.js";
+import { ScopedToken } from "../../src/util/endpoint-trust.js";
 import { loadSet, serviceYaml } from "../controllers/ecs/support.js";
 
 const MESH = `apiVersion: ecsmesh.io/v1alpha1
@@ -38,7 +39,12 @@ describe("the monitoring target", () => {
       monitoring(grafana.url),
     );
     const base = await mkdtemp(path.join(tmpdir(), "ecsmesh-monitoring-"));
-    const api = new HttpGrafanaApi({ url: grafana.url, token: grafana.token });
+    const token = new ScopedToken("GRAFANA_TOKEN", grafana.token, {
+      endpointVariable: "GRAFANA_URL",
+      endpoint: grafana.url,
+      allowList: [],
+    });
+    const api = new HttpGrafanaApi({ url: grafana.url, token });
     const first = await reconcileMonitoring(set, [], "http://127.0.0.1:8080", base, api, "test");
     expect(first.directory).toBe(path.join(base, "out"));
     expect(first.filesWritten).toEqual(

@@ -2,6 +2,14 @@ import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../a
 import { errorMessage } from "../../aws/errors.js";
 import type { Logger } from "../../runtime/logger.js";
 import { formatDuration } from "../../specs/duration.js";
+import {
+  fetchWithoutRedirects,
+  MIB,
+  ResponseTooLargeError,
+  readCapped,
+  readErrorExcerpt,
+} from "../../util/bounded-http.js";
+import { type ScopedToken, UntrustedEndpointError } from "../../util/endpoint-trust.js";
 import { HttpStatusError } from "../../util/http-status-error.js";
 import type { CatalogEntry, TxnOp } from "./model.js";
 
@@ -48,8 +56,8 @@ interface CatalogService {
 export interface ConsulClientOptions {
   /** CONSUL_HTTP_ADDR or the Mesh's consul.address. */
   readonly address: string;
-  /** CONSUL_HTTP_TOKEN; never from manifests, never logged. */
-  readonly token: string | undefined;
+  /** CONSUL_HTTP_TOKEN, with where it may go; never from manifests, never logged. */
+  readonly token: ScopedToken | undefined;
   readonly policy?: CallPolicyOptions;
   /** Where retried failures are reported; without it they are retried quietly. */
   readonly log?: Logger;
@@ -68,6 +76,9 @@ class ConsulCallError extends Error {
     super(message, options);
   }
 }
+
+/** Room for a 1,000-service catalog or inventory (a few hundred bytes each), not for a hostile answer. */
+const MAX_ANSWER_BYTES = 8 * MIB;
 
 /** Node's network error codes, in words. */
 const NETWORK_FAILURES: Readonly<Record<string, string>> = {
@@ -124,28 +135,36 @@ export class HttpConsulApi implements ConsulApi {
     raw = false,
   ): Promise<unknown> {
     let attempts = 0;
+    const call = `Consul ${this.endpoint} ${method} ${path}`;
     try {
+      const url = new URL(path, this.options.address);
+      const token = this.options.token?.valueFor(url);
       return await this.policy.call(operation, async (signal) => {
         attempts++;
-        const response = await fetch(new URL(path, this.options.address), {
+        const response = await fetchWithoutRedirects(url, {
           method,
           signal,
           headers: {
-            ...(this.options.token ? { "X-Consul-Token": this.options.token } : {}),
+            ...(token ? { "X-Consul-Token": token } : {}),
             ...(body === undefined ? {} : { "Content-Type": "application/json" }),
           },
           ...(body === undefined ? {} : { body: raw ? String(body) : JSON.stringify(body) }),
         });
-        const text = await response.text();
-        if (!response.ok) throw new HttpStatusError(response.status, `${response.status} ${text.trim()}`);
+        if (!response.ok)
+          throw new HttpStatusError(
+            response.status,
+            `${response.status} ${await readErrorExcerpt(response)}`,
+          );
+        const text = await readCapped(response, MAX_ANSWER_BYTES, call);
         return text === "" ? null : JSON.parse(text);
       });
     } catch (error) {
-      const call = `Consul ${this.endpoint} ${method} ${path}`;
       const after = `after ${attempts} ${attempts === 1 ? "attempt" : "attempts"}`;
       // Still an HttpStatusError, so callers can tell a 404 and the policy's classification holds.
       if (error instanceof HttpStatusError)
         throw new HttpStatusError(error.status, `${call}: ${error.message} ${after}`);
+      // Refusals already say what to fix, and stay client errors (not retried, Stalled in status).
+      if (error instanceof UntrustedEndpointError || error instanceof ResponseTooLargeError) throw error;
       const { reason, code } = failureReason(error, this.timeoutMs);
       throw new ConsulCallError(`${call}: ${reason} ${after}`, code, { cause: error });
     }

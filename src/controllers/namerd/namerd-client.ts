@@ -1,5 +1,9 @@
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
+import { fetchWithoutRedirects, MIB, readCapped, readErrorExcerpt } from "../../util/bounded-http.js";
 import { HttpStatusError } from "../../util/http-status-error.js";
+
+/** A dtab is a few KiB of text; anything near this is not one. */
+const MAX_DTAB_BYTES = MIB;
 
 /** A namespace's dtab as namerd stores it, with the version to compare-and-set against. */
 export interface StoredDtab {
@@ -29,15 +33,13 @@ export class HttpNamerdApi implements NamerdApi {
 
   private async send(operation: string, namespace: string, init: RequestInit): Promise<Response> {
     return this.policy.call(operation, async (signal) => {
-      const response = await fetch(new URL(`/api/1/dtabs/${encodeURIComponent(namespace)}`, this.baseUrl), {
-        ...init,
-        signal,
-      });
+      const url = new URL(`/api/1/dtabs/${encodeURIComponent(namespace)}`, this.baseUrl);
+      const response = await fetchWithoutRedirects(url, { ...init, signal });
       // 404, 409 and 412 are answers the caller acts on; other failures are errors.
       if (!response.ok && ![404, 409, 412].includes(response.status)) {
         throw new HttpStatusError(
           response.status,
-          `namerd ${operation} ${namespace}: ${response.status} ${await response.text()}`,
+          `namerd ${operation} ${namespace}: ${response.status} ${await readErrorExcerpt(response)}`,
         );
       }
       return response;
@@ -47,7 +49,8 @@ export class HttpNamerdApi implements NamerdApi {
   async get(namespace: string) {
     const response = await this.send("GetDtab", namespace, { headers: { Accept: "application/dtab" } });
     if (response.status === 404) return undefined;
-    return { text: await response.text(), etag: response.headers.get("etag") ?? "" };
+    const text = await readCapped(response, MAX_DTAB_BYTES, `namerd GetDtab ${namespace}`);
+    return { text, etag: response.headers.get("etag") ?? "" };
   }
 
   async create(namespace: string, text: string) {

@@ -5,8 +5,17 @@ import { describe, expect, it } from "vitest";
 import { classifyFailure, errorCode } from "../../../src/aws/errors.js";
 import { HttpConsulApi } from "../../../src/controllers/consul/consul-client.js";
 import { startConsulServer } from "../../../src/sandbox/consul/server.js";
+import { ScopedToken } from "../../../src/util/endpoint-trust.js";
 
 const TOKEN = "s3cret-token";
+
+/** CONSUL_HTTP_TOKEN as the environment scopes it, with `address` as CONSUL_HTTP_ADDR. */
+const tokenFor = (address: string) =>
+  new ScopedToken("CONSUL_HTTP_TOKEN", TOKEN, {
+    endpointVariable: "CONSUL_HTTP_ADDR",
+    endpoint: address,
+    allowList: [],
+  });
 const SHORT_POLICY = { retries: 2, minBackoffMs: 1, maxBackoffMs: 5, timeoutMs: 2_000 };
 
 /** A loopback port nothing listens on: taken from the kernel, then let go. */
@@ -35,7 +44,7 @@ describe("Consul client failures", () => {
   it("name the endpoint, the request and the attempts, and each retry is logged, never the token", async () => {
     const address = `http://127.0.0.1:${await closedPort()}`;
     const { log, records } = recordingLogger();
-    const consul = new HttpConsulApi({ address, token: TOKEN, policy: SHORT_POLICY, log });
+    const consul = new HttpConsulApi({ address, token: tokenFor(address), policy: SHORT_POLICY, log });
     const failure = await consul.txn([]).then(
       () => undefined,
       (error: unknown) => error as Error,
@@ -65,7 +74,12 @@ describe("Consul client failures", () => {
     const server = await startConsulServer({ aclToken: "the-right-one" });
     try {
       const { log, records } = recordingLogger();
-      const consul = new HttpConsulApi({ address: server.url, token: TOKEN, policy: SHORT_POLICY, log });
+      const consul = new HttpConsulApi({
+        address: server.url,
+        token: tokenFor(server.url),
+        policy: SHORT_POLICY,
+        log,
+      });
       await expect(consul.kvList("ecsmesh/")).rejects.toThrow(
         `Consul ${server.url} GET /v1/kv/ecsmesh/?recurse=true: 403 ACL not found after 1 attempt`,
       );
