@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { controllerPolicy, type IamPolicy } from "../../src/controllers/iam-policy.js";
 import { loadManifests, type ManifestFile, type ManifestSet } from "../../src/specs/loader.js";
 import { effectiveSettings } from "../../src/specs/resolve.js";
+import { ScopedToken } from "../../src/util/endpoint-trust.js";
 
 const CONTROLLER_DIR = "manifests/controller";
 const POLICY_FILE = path.join(CONTROLLER_DIR, "iam-policy.json");
@@ -64,9 +65,15 @@ describe("manifests/controller/controller.yaml", () => {
     expect(spec.taskRoleArn).toMatch(/^arn:aws:iam::123456789012:role\//);
     expect(spec.executionRoleArn).toMatch(/^arn:aws:iam::123456789012:role\//);
     expect(spec.logging?.driver).toBe("awslogs");
-    // The Mesh's defaults decide the network: bridge there, so no fixed host port here.
-    expect(effectiveSettings(controller, set.mesh.manifest).networkMode).toBe("bridge");
-    expect(spec.ports[0]?.hostPort).toBeUndefined();
+    // Host networking puts the node's Consul agent on loopback, the only place a token may go in
+    // clear text: the controller's own rules accept the address it is given.
+    expect(effectiveSettings(controller, set.mesh.manifest).networkMode).toBe("host");
+    const consulToken = new ScopedToken("CONSUL_HTTP_TOKEN", "t", {
+      endpointVariable: "CONSUL_HTTP_ADDR",
+      endpoint: spec.env.CONSUL_HTTP_ADDR,
+      allowList: [],
+    });
+    expect(consulToken.valueFor(new URL(`${spec.env.CONSUL_HTTP_ADDR}/v1/txn`))).toBe("t");
   });
 });
 
