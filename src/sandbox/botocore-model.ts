@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
 
 /**
  * Constraints the SDK's schemas leave out (enums, patterns, lengths, ranges, integers), read from the
@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
  */
 
 /**
- * OPTIONAL: a development checkout may keep the botocore models beside the package. Found from this
- * file (src/sandbox or dist/sandbox alike), never from the cwd; a fresh clone has none and that is fine.
+ * OPTIONAL: where botocore's models are, when someone has them (CI points ECSMESH_AWS_MODELS_DIR at
+ * its copy). Unset, as in a fresh clone, the extra checks are simply not made.
  */
-const OPTIONAL_MODELS_DIR = new URL("../../../shared/aws-models/", import.meta.url);
+const OPTIONAL_MODELS_DIR = process.env.ECSMESH_AWS_MODELS_DIR;
 
 interface ShapeRef {
   readonly shape: string;
@@ -41,7 +41,8 @@ export class BotocoreModel {
 
   /** The service's model if the optional models directory has it; undefined otherwise, never an error. */
   static loadIfPresent(service: string, apiVersion: string): BotocoreModel | undefined {
-    const file = fileURLToPath(new URL(`${service}/${apiVersion}/service-2.json`, OPTIONAL_MODELS_DIR));
+    if (!OPTIONAL_MODELS_DIR) return undefined;
+    const file = path.join(OPTIONAL_MODELS_DIR, service, apiVersion, "service-2.json");
     let text: string;
     try {
       text = readFileSync(file, "utf8");
