@@ -11,7 +11,10 @@ import { type Dentry, type Dtab, type NameTree, type Path, prefixMatches, showPa
 export type DelegateTree = { readonly path: string; readonly dentry: Dentry | null } & (
   | { readonly type: "delegate"; readonly delegate: DelegateTree }
   | { readonly type: "alt"; readonly alt: readonly DelegateTree[] }
-  | { readonly type: "union"; readonly union: readonly { weight: number; tree: DelegateTree }[] }
+  | {
+      readonly type: "union";
+      readonly union: readonly { readonly weight: number; readonly tree: DelegateTree }[];
+    }
   | { readonly type: "leaf" | "neg" | "fail" | "empty" }
   | { readonly type: "exception"; readonly message: string }
 );
