@@ -1,6 +1,6 @@
 import type { JsonObject } from "../json.js";
 import type { DelegateTree } from "./delegation.js";
-import { type Dentry, showNameTree, showPrefix } from "./dtab-syntax.js";
+import { dentryJson } from "./dtab-codec.js";
 
 /**
  * A delegation tree as namerd's `/api/1/delegate` answers it: simplified the way namerd simplifies
@@ -72,8 +72,3 @@ function toJson(tree: DelegateTree): JsonObject {
       return head;
   }
 }
-
-const dentryJson = (dentry: Dentry): JsonObject => ({
-  prefix: showPrefix(dentry.prefix),
-  dst: showNameTree(dentry.dst),
-});

@@ -26,14 +26,14 @@ export function acceptedType(accept: string | undefined): string {
 }
 
 export function writeDtab(dtab: Dtab, type: string): string {
-  const body =
-    type === JSON_TYPE
-      ? JSON.stringify(
-          dtab.map((dentry) => ({ prefix: showPrefix(dentry.prefix), dst: showNameTree(dentry.dst) })),
-        )
-      : showDtab(dtab);
-  return `${body}\n`;
+  return `${type === JSON_TYPE ? JSON.stringify(dtab.map(dentryJson)) : showDtab(dtab)}\n`;
 }
+
+/** A dentry in namerd's JSON: prefix and destination as dtab text. */
+export const dentryJson = (dentry: Dentry): { prefix: string; dst: string } => ({
+  prefix: showPrefix(dentry.prefix),
+  dst: showNameTree(dentry.dst),
+});
 
 /** A request body read as a dtab, or why it is not one. */
 export type DtabRead =
