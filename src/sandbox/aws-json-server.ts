@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RateLimits } from "../aws/rate-limits.js";
 import { AwsError } from "./aws-error.js";
 import { CallCounter } from "./call-counter.js";
 import { type Admission, CallGate, type GatedServer } from "./call-gate.js";
@@ -8,6 +7,7 @@ import { type FaultSettings, Faults } from "./faults.js";
 import { isJsonObject, type Json, type JsonObject } from "./json.js";
 import { JsonReader } from "./json-reader.js";
 import { type LocalAddress, type LocalHttpServer, readBody, startLocalHttp } from "./local-http.js";
+import type { RateLimits } from "./published-limits.js";
 
 /** Serves one operation: returns the output structure (Dates become epoch seconds) or throws AwsError. */
 export type AwsJsonHandler = (input: JsonReader) => unknown;

@@ -1,4 +1,4 @@
-import type { BucketLimit, RateLimits } from "../aws/rate-limits.js";
+import type { BucketLimit, RateLimits } from "./published-limits.js";
 import { seededRandom } from "./seeded-random.js";
 
 export interface FaultSettings {

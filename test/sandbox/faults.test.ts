@@ -6,9 +6,8 @@ import {
   ServerException,
 } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { ECS_RATE_LIMITS } from "../../src/aws/ecs-limits.js";
-import type { RateLimits } from "../../src/aws/rate-limits.js";
 import { type FaultOutcome, Faults } from "../../src/sandbox/faults.js";
+import { ECS_PUBLISHED_LIMITS, type RateLimits } from "../../src/sandbox/published-limits.js";
 import { CREDENTIALS, ecsStartedByEachTest } from "./support.js";
 
 const LIMITS: RateLimits = {
@@ -28,7 +27,7 @@ const outcomes = (faults: Faults, operation: string, count: number): FaultOutcom
 
 describe("token-bucket throttling", () => {
   it("defaults to ECS's documented limits", () => {
-    expect(ECS_RATE_LIMITS.buckets).toEqual({
+    expect(ECS_PUBLISHED_LIMITS.buckets).toEqual({
       serviceRead: { burst: 100, refillPerSecond: 20 },
       serviceModify: { burst: 50, refillPerSecond: 5 },
       taskDefinitionRead: { burst: 50, refillPerSecond: 20 },
@@ -39,7 +38,7 @@ describe("token-bucket throttling", () => {
       clusterRead: { burst: 50, refillPerSecond: 20 },
       clusterModify: { burst: 20, refillPerSecond: 1 },
     });
-    const faults = new Faults(ECS_RATE_LIMITS, {}, () => 0);
+    const faults = new Faults(ECS_PUBLISHED_LIMITS, {}, () => 0);
     expect(outcomes(faults, "RegisterTaskDefinition", 21).filter((o) => o === "throttle")).toHaveLength(1);
     expect(outcomes(faults, "DescribeServices", 100)).not.toContain("throttle");
     expect(faults.decide("ListServices").outcome).toBe("throttle");

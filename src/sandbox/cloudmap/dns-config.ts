@@ -2,24 +2,14 @@ import type { JsonObject } from "../json.js";
 import type { JsonReader } from "../json-reader.js";
 import { invalidInput } from "./errors.js";
 import { integerIn, oneOf } from "./members.js";
+import type { DnsConfig, DnsRecord, DnsRecordType } from "./state.js";
 
 /** A service's DnsConfig and HealthCheckConfig, checked the way CreateService and UpdateService check them. */
 
-const RECORD_TYPES = ["SRV", "A", "AAAA", "CNAME"] as const;
-type RecordType = (typeof RECORD_TYPES)[number];
+const RECORD_TYPES: readonly DnsRecordType[] = ["SRV", "A", "AAAA", "CNAME"];
 
 /** The record sets a service may define: A, AAAA, A and AAAA, SRV, or CNAME. */
 const RECORD_SETS = ["A", "AAAA", "A,AAAA", "SRV", "CNAME"];
-
-export interface DnsRecord {
-  readonly Type: RecordType;
-  readonly TTL: number;
-}
-
-export interface DnsConfig {
-  readonly RoutingPolicy: "MULTIVALUE" | "WEIGHTED";
-  readonly DnsRecords: readonly DnsRecord[];
-}
 
 /** Reads `DnsRecords` (of DnsConfig or DnsConfigChange). */
 export function dnsRecords(config: JsonReader): DnsRecord[] {

@@ -1,4 +1,4 @@
-import type { RateLimits } from "../../aws/rate-limits.js";
+import type { RateLimits } from "../published-limits.js";
 
 /** Cloud Map's documented per-account, per-Region quotas the sandbox enforces. */
 export const QUOTAS = {

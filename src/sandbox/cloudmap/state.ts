@@ -1,5 +1,4 @@
 import type { JsonObject } from "../json.js";
-import type { DnsConfig } from "./dns-config.js";
 
 /** The in-memory Cloud Map account and Region the sandbox serves, as plain records. */
 
@@ -101,6 +100,18 @@ export interface NamespaceRecord {
   deletion: OperationRecord | undefined;
   readonly services: Set<ServiceRecord>;
   tags: Tag[];
+}
+
+export type DnsRecordType = "SRV" | "A" | "AAAA" | "CNAME";
+
+export interface DnsRecord {
+  readonly Type: DnsRecordType;
+  readonly TTL: number;
+}
+
+export interface DnsConfig {
+  readonly RoutingPolicy: "MULTIVALUE" | "WEIGHTED";
+  readonly DnsRecords: readonly DnsRecord[];
 }
 
 export interface ServiceRecord {

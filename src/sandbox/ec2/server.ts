@@ -1,8 +1,8 @@
-import { EC2_RATE_LIMITS } from "../../aws/ec2-limits.js";
 import { CallCounter } from "../call-counter.js";
 import type { GatedServer } from "../call-gate.js";
 import { type FaultSettings, Faults } from "../faults.js";
 import type { LocalAddress } from "../local-http.js";
+import { EC2_PUBLISHED_LIMITS } from "../published-limits.js";
 import { describeInstances } from "./describe-instances.js";
 import type { SimulatedInstance } from "./instance.js";
 import { startQueryServer } from "./query-server.js";
@@ -30,7 +30,7 @@ export async function startEc2Server(options: Ec2ServerOptions): Promise<Ec2Serv
     startedAt: new Date(),
   };
   const calls = new CallCounter();
-  const faults = new Faults(EC2_RATE_LIMITS, options.faults);
+  const faults = new Faults(EC2_PUBLISHED_LIMITS, options.faults);
   const http = await startQueryServer({
     version: EC2_API_VERSION,
     actions: { DescribeInstances: describeInstances(options.instances, account) },

@@ -1,6 +1,6 @@
-import { ECS_RATE_LIMITS } from "../../aws/ecs-limits.js";
 import { type AwsJsonServiceOptions, startAwsJsonService } from "../aws-json-server.js";
 import type { GatedServer } from "../call-gate.js";
+import { ECS_PUBLISHED_LIMITS } from "../published-limits.js";
 import { addCluster, clusterOperations } from "./clusters.js";
 import { containerInstanceOperations } from "./container-instances.js";
 import { serviceOperations } from "./services.js";
@@ -55,7 +55,7 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
   const service = await startAwsJsonService(
     {
       targetPrefix: ECS_TARGET_PREFIX,
-      rateLimits: ECS_RATE_LIMITS,
+      rateLimits: ECS_PUBLISHED_LIMITS,
       serverErrorCode: "ServerException",
       handlers: {
         ...clusterOperations(state),

@@ -5,7 +5,7 @@ import { ecsArn, shortName } from "./arns.js";
 import { startDeployment } from "./deployments.js";
 import { clientError, invalidParameter, oneOf, serviceNotActive } from "./errors.js";
 import { paginate } from "./pagination.js";
-import { resolveCluster, resolveService } from "./resolve.js";
+import { findTaskDefinition, resolveCluster, resolveService } from "./resolve.js";
 import {
   copies,
   deploymentSettings,
@@ -23,7 +23,6 @@ import {
   type TaskDefinitionRecord,
 } from "./state.js";
 import { parseTags } from "./tags.js";
-import { findTaskDefinition } from "./task-definitions.js";
 
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const CLIENT_TOKEN = /^[\x21-\x7e]{1,36}$/;

@@ -2,8 +2,8 @@ import type { AwsJsonHandler } from "../aws-json-server.js";
 import type { JsonReader } from "../json-reader.js";
 import { parseEcsArn } from "./arns.js";
 import { invalidParameter, resourceNotFound } from "./errors.js";
+import { findTaskDefinition } from "./resolve.js";
 import type { EcsState, Tag } from "./state.js";
-import { findTaskDefinition } from "./task-definitions.js";
 
 const MAX_TAGS = 50;
 /** Letters, numbers and spaces in any script, and + - = . _ : / @. */

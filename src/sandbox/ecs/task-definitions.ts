@@ -1,9 +1,10 @@
 import type { AwsJsonHandler } from "../aws-json-server.js";
 import type { JsonObject } from "../json.js";
 import type { JsonReader } from "../json-reader.js";
-import { ecsArn, parseEcsArn } from "./arns.js";
+import { ecsArn } from "./arns.js";
 import { clientError, invalidParameter, oneOf } from "./errors.js";
 import { paginate } from "./pagination.js";
+import { findTaskDefinition, isGone } from "./resolve.js";
 import {
   type ContainerSpec,
   type EcsState,
@@ -16,36 +17,6 @@ import { parseTags } from "./tags.js";
 
 const NETWORK_MODES: readonly NetworkMode[] = ["bridge", "host", "awsvpc", "none"];
 const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
-
-/**
- * A task definition by ARN, `family:revision` (any status) or `family` (its latest ACTIVE
- * revision). A deleted revision is gone once nothing uses it: ECS then no longer describes it.
- */
-export function findTaskDefinition(state: EcsState, reference: string): TaskDefinitionRecord | undefined {
-  const arn = reference.startsWith("arn:") ? parseEcsArn(reference) : undefined;
-  if (arn !== undefined && arn.type !== "task-definition") return undefined;
-  const [family = "", revision, ...rest] = (arn?.path ?? reference).split(":");
-  const revisions = state.taskDefinitions.get(family);
-  if (revisions === undefined || rest.length > 0) return undefined;
-  if (revision === undefined) return revisions.findLast((td) => td.status === "ACTIVE");
-  const td = /^[1-9]\d*$/.test(revision) ? revisions[Number(revision) - 1] : undefined;
-  return td === undefined || isGone(state, td) ? undefined : td;
-}
-
-/** Revisions stay numbered after deletion, so a deleted one is kept and tells itself apart here. */
-function isGone(state: EcsState, td: TaskDefinitionRecord): boolean {
-  if (td.status !== "DELETE_IN_PROGRESS") return false;
-  for (const cluster of state.clusters.values()) {
-    for (const service of cluster.services.values()) {
-      if (service.status === "INACTIVE") continue;
-      if (service.taskDefinition === td || service.deployments.some((d) => d.taskDefinition === td))
-        return false;
-    }
-    for (const task of cluster.tasks.values())
-      if (task.lastStatus !== "STOPPED" && task.taskDefinition === td) return false;
-  }
-  return true;
-}
 
 /** Deregistering and deleting take one revision, never a bare family. */
 function namesRevision(reference: string): boolean {

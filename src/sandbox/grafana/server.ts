@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RateLimits } from "../../aws/rate-limits.js";
 import { CallCounter } from "../call-counter.js";
 import { CallGate, type GatedServer } from "../call-gate.js";
 import { type FaultSettings, Faults } from "../faults.js";
 import { type LocalAddress, readBody, startLocalHttp } from "../local-http.js";
+import { NO_RATE_LIMITS } from "../published-limits.js";
 import { type GrafanaHandler, type GrafanaReply, grafanaHandlers } from "./handlers.js";
 import { GRAFANA_WRITES, type GrafanaOperation, route } from "./routes.js";
 import { GrafanaStore } from "./store.js";
@@ -27,9 +27,6 @@ export interface GrafanaServer extends GatedServer {
   /** The folders and dashboards; a test's `save` stands for someone editing a dashboard in the UI. */
   readonly store: GrafanaStore;
 }
-
-/** Grafana sends no rate limits, so the faults never throttle. */
-const NO_RATE_LIMITS: RateLimits = { buckets: {}, operations: {} };
 
 const UNROUTED = "(unrouted)";
 

@@ -1,13 +1,6 @@
-import {
-  type DelegateTree,
-  type Dentry,
-  matchesPrefix,
-  type Path,
-  printNameTree,
-  printPath,
-  printPrefix,
-} from "../../dtab/index.js";
 import type { JsonObject } from "../json.js";
+import type { DelegateTree } from "./delegation.js";
+import { dentryJson } from "./dtab-codec.js";
 
 /**
  * A delegation tree as namerd's `/api/1/delegate` answers it: simplified the way namerd simplifies
@@ -26,14 +19,14 @@ export function delegateJson(tree: DelegateTree): JsonObject {
  * namerd folds a node into its parent when both stand for the same path (the parent's dentry wins),
  * except for terminal neg / fail / empty nodes, and flattens an alternation nested in one for the
  * same path. (Alternations and unions of fewer than two members, which namerd also folds, never
- * come out of the dtab engine.)
+ * come out of the fake's parser.)
  */
 function simplify(tree: DelegateTree): DelegateTree {
   switch (tree.type) {
     case "delegate": {
       const child = simplify(tree.delegate);
       const terminal = child.type === "neg" || child.type === "fail" || child.type === "empty";
-      return !terminal && samePath(child.path, tree.path)
+      return !terminal && child.path === tree.path
         ? { ...child, dentry: tree.dentry }
         : { ...tree, delegate: child };
     }
@@ -42,9 +35,7 @@ function simplify(tree: DelegateTree): DelegateTree {
         ...tree,
         alt: tree.alt.flatMap((branch) => {
           const simplified = simplify(branch);
-          return simplified.type === "alt" && samePath(simplified.path, tree.path)
-            ? simplified.alt
-            : [simplified];
+          return simplified.type === "alt" && simplified.path === tree.path ? simplified.alt : [simplified];
         }),
       };
     case "union":
@@ -60,7 +51,7 @@ function simplify(tree: DelegateTree): DelegateTree {
 function toJson(tree: DelegateTree): JsonObject {
   const head: JsonObject = {
     type: tree.type,
-    path: shownPath(tree),
+    path: tree.path,
     ...(tree.dentry === null ? {} : { dentry: dentryJson(tree.dentry) }),
   };
   switch (tree.type) {
@@ -74,29 +65,10 @@ function toJson(tree: DelegateTree): JsonObject {
         union: tree.union.map(({ weight, tree: branch }) => ({ weight, tree: toJson(branch) })),
       };
     case "leaf":
-      return { ...head, bound: { addr: { type: "pending" }, id: printPath(tree.path), path: "/" } };
+      return { ...head, bound: { addr: { type: "pending" }, id: tree.path, path: "/" } };
     case "exception":
       return { ...head, message: tree.message };
     default:
       return head;
   }
 }
-
-/**
- * namerd shows a `~` from a destination as `~` and a `!` as `!` (it does not keep the path they
- * were reached on); a neg for a path no dentry matches, and `/$/fail`, keep their path. A neg came
- * from a `~` exactly when its own dentry matches its path.
- */
-function shownPath(tree: DelegateTree): string {
-  if (tree.type === "neg" && tree.dentry !== null && matchesPrefix(tree.dentry.prefix, tree.path)) return "~";
-  if (tree.type === "fail" && !(tree.path[0] === "$" && tree.path[1] === "fail")) return "!";
-  return printPath(tree.path);
-}
-
-const dentryJson = (dentry: Dentry): JsonObject => ({
-  prefix: printPrefix(dentry.prefix),
-  dst: printNameTree(dentry.dst),
-});
-
-const samePath = (a: Path, b: Path): boolean =>
-  a.length === b.length && a.every((segment, i) => segment === b[i]);

@@ -1,14 +1,14 @@
 import {
   type Dentry,
   type Dtab,
-  type ParseError,
+  DtabSyntaxError,
   parseDtab,
   parseNameTree,
   parsePrefix,
-  printDtab,
-  printNameTree,
-  printPrefix,
-} from "../../dtab/index.js";
+  showDtab,
+  showNameTree,
+  showPrefix,
+} from "./dtab-syntax.js";
 
 /**
  * namerd's two dtab representations: JSON (`[{"prefix": "/svc", "dst": "/#/io.l5d.consul/dc1"}]`,
@@ -26,14 +26,14 @@ export function acceptedType(accept: string | undefined): string {
 }
 
 export function writeDtab(dtab: Dtab, type: string): string {
-  const body =
-    type === JSON_TYPE
-      ? JSON.stringify(
-          dtab.map((dentry) => ({ prefix: printPrefix(dentry.prefix), dst: printNameTree(dentry.dst) })),
-        )
-      : printDtab(dtab);
-  return `${body}\n`;
+  return `${type === JSON_TYPE ? JSON.stringify(dtab.map(dentryJson)) : showDtab(dtab)}\n`;
 }
+
+/** A dentry in namerd's JSON: prefix and destination as dtab text. */
+export const dentryJson = (dentry: Dentry): { prefix: string; dst: string } => ({
+  prefix: showPrefix(dentry.prefix),
+  dst: showNameTree(dentry.dst),
+});
 
 /** A request body read as a dtab, or why it is not one. */
 export type DtabRead =
@@ -44,36 +44,37 @@ export type DtabRead =
 export function readDtab(body: string, contentType: string | undefined): DtabRead {
   const type = mediaType(contentType ?? "");
   if (!isKnown(type)) return failure(`unsupported Content-Type ${JSON.stringify(contentType ?? "")}`);
-  if (type === JSON_TYPE) return readJson(body);
-  const result = parseDtab(body);
-  return result.ok ? { ok: true, dtab: result.value } : parseFailure(result.error, "");
+  try {
+    return { ok: true, dtab: type === JSON_TYPE ? readJson(body) : parseDtab(body) };
+  } catch (error) {
+    if (error instanceof DtabSyntaxError || error instanceof UnreadableJson) return failure(error.message);
+    throw error;
+  }
 }
 
-function readJson(body: string): DtabRead {
+class UnreadableJson extends Error {}
+
+function readJson(body: string): Dtab {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (error) {
-    return failure(`invalid JSON: ${(error as Error).message}`);
+    throw new UnreadableJson(`invalid JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(value)) return failure('a JSON dtab is a list of {"prefix", "dst"} objects');
-  const dtab: Dentry[] = [];
-  for (const [index, item] of value.entries()) {
+  if (!Array.isArray(value)) throw new UnreadableJson('a JSON dtab is a list of {"prefix", "dst"} objects');
+  return value.map((item: unknown, index): Dentry => {
     const { prefix, dst } = (item ?? {}) as { prefix?: unknown; dst?: unknown };
     if (typeof prefix !== "string" || typeof dst !== "string") {
-      return failure(`dentry ${index} needs string members prefix and dst`);
+      throw new UnreadableJson(`dentry ${index} needs string members prefix and dst`);
     }
-    const parsedPrefix = parsePrefix(prefix);
-    if (!parsedPrefix.ok) return parseFailure(parsedPrefix.error, `dentry ${index} prefix: `);
-    const parsedDst = parseNameTree(dst);
-    if (!parsedDst.ok) return parseFailure(parsedDst.error, `dentry ${index} dst: `);
-    dtab.push({ prefix: parsedPrefix.value, dst: parsedDst.value });
-  }
-  return { ok: true, dtab };
+    try {
+      return { prefix: parsePrefix(prefix), dst: parseNameTree(dst) };
+    } catch (error) {
+      if (error instanceof DtabSyntaxError) throw new UnreadableJson(`dentry ${index}: ${error.message}`);
+      throw error;
+    }
+  });
 }
-
-const parseFailure = ({ line, column, message }: ParseError, context: string): DtabRead =>
-  failure(`${context}${line}:${column}: ${message}`);
 
 const failure = (message: string): DtabRead => ({ ok: false, message });
 

@@ -1,4 +1,4 @@
-import { type Dtab, parseDtab } from "../../dtab/index.js";
+import { type Dtab, DtabSyntaxError, parseDtab } from "./dtab-syntax.js";
 
 /** A namespace's dtab with its version stamp, which namerd serves as the ETag. */
 export interface VersionedDtab {
@@ -67,10 +67,11 @@ export class DtabStore {
 }
 
 function parsed(text: string, namespace: string): Dtab {
-  const result = parseDtab(text);
-  if (!result.ok) {
-    const { line, column, message } = result.error;
-    throw new SyntaxError(`dtab for namespace ${namespace}, ${line}:${column}: ${message}`);
+  try {
+    return parseDtab(text);
+  } catch (error) {
+    if (error instanceof DtabSyntaxError)
+      throw new SyntaxError(`dtab for namespace ${namespace}, ${error.message}`);
+    throw error;
   }
-  return result.value;
 }

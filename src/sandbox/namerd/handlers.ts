@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { appendDtab, type Dtab, delegate, parseDtab, parsePath } from "../../dtab/index.js";
 import { delegateJson } from "./delegate-json.js";
+import { delegatePath } from "./delegation.js";
 import { acceptedType, JSON_TYPE, readDtab, writeDtab } from "./dtab-codec.js";
 import type { DtabStore } from "./dtab-store.js";
+import { type Dtab, DtabSyntaxError, parseDtab, parsePath } from "./dtab-syntax.js";
 import type { NamerdOperation } from "./routes.js";
 
 export interface NamerdRequest {
@@ -65,14 +66,24 @@ export function namerdHandlers(store: DtabStore): Record<NamerdOperation, Namerd
      */
     Delegate: ({ namespace, query }) => {
       const pathText = query.get("path") ?? "";
-      const path = parsePath(pathText);
-      if (!path.ok) return badRequest(`Invalid path: ${pathText} / ${path.error.message}`);
-      const override = parseDtab(query.get("dtab") ?? "");
-      if (!override.ok) return badRequest(`Invalid dtab: ${override.error.message}`);
+      const path = syntaxChecked(() => parsePath(pathText), `Invalid path: ${pathText} / `);
+      if ("reply" in path) return path.reply;
+      const override = syntaxChecked(() => parseDtab(query.get("dtab") ?? ""), "Invalid dtab: ");
+      if ("reply" in override) return override.reply;
       const base: Dtab = store.get(namespace)?.dtab ?? [];
-      return json(JSON.stringify(delegateJson(delegate(appendDtab(base, override.value), path.value))));
+      return json(JSON.stringify(delegateJson(delegatePath([...base, ...override.value], path.value))));
     },
   };
+}
+
+/** What `parse` gives, or a 400 reply with its syntax error after `context`. */
+function syntaxChecked<T>(parse: () => T, context: string): { value: T } | { reply: NamerdReply } {
+  try {
+    return { value: parse() };
+  } catch (error) {
+    if (error instanceof DtabSyntaxError) return { reply: badRequest(`${context}${error.reason}`) };
+    throw error;
+  }
 }
 
 /** Runs `write` with the request's dtab, or answers 400 when the body is not one. */

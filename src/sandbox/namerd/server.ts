@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RateLimits } from "../../aws/rate-limits.js";
 import { CallCounter } from "../call-counter.js";
 import { CallGate, type GatedServer } from "../call-gate.js";
 import { type FaultSettings, Faults } from "../faults.js";
 import { type LocalAddress, readBody, startLocalHttp } from "../local-http.js";
+import { NO_RATE_LIMITS } from "../published-limits.js";
 import { DtabStore } from "./dtab-store.js";
 import { type NamerdHandler, type NamerdReply, namerdHandlers } from "./handlers.js";
 import { NAMERD_WRITES, type NamerdOperation, route } from "./routes.js";
@@ -25,9 +25,6 @@ export interface NamerdServer extends GatedServer {
   /** The stored dtabs; a test's `put` stands for someone editing them by hand. */
   readonly dtabs: DtabStore;
 }
-
-/** namerd has no rate limits, so its faults never throttle. */
-const NO_RATE_LIMITS: RateLimits = { buckets: {}, operations: {} };
 
 const UNROUTED = "(unrouted)";
 

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
 import { HttpNamerdApi } from "../../../src/controllers/namerd/namerd-client.js";
-import { printDtab } from "../../../src/dtab/index.js";
 import { silentLogger } from "../../../src/runtime/logger.js";
+import { showDtab } from "../../../src/sandbox/namerd/dtab-syntax.js";
 import type { ManifestSet } from "../../../src/specs/loader.js";
 import { loadSet, serviceYaml } from "../ecs/support.js";
 import {
@@ -60,7 +60,7 @@ async function pass(set: ManifestSet, overrides: TargetOverrides = {}) {
 
 const stored = () => {
   const entry = sandbox.namerd.dtabs.get("default");
-  return entry ? printDtab(entry.dtab) : undefined;
+  return entry ? showDtab(entry.dtab) : undefined;
 };
 
 describe("syncing Routes to namerd", () => {

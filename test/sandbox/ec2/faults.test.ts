@@ -1,7 +1,7 @@
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
-import { EC2_RATE_LIMITS } from "../../../src/aws/ec2-limits.js";
 import { Faults } from "../../../src/sandbox/faults.js";
+import { EC2_PUBLISHED_LIMITS } from "../../../src/sandbox/published-limits.js";
 import { ec2Client, ec2Error, startTestEc2, type TestEc2, testInstance } from "./support.js";
 
 let t: TestEc2 | undefined;
@@ -20,11 +20,11 @@ const noCalls = { total: 0, ok: 0, throttled: 0, connectionResets: 0, errors: {}
 
 describe("EC2 throttling", () => {
   it("defaults to EC2's documented bucket for non-mutating actions", () => {
-    expect(EC2_RATE_LIMITS).toEqual({
+    expect(EC2_PUBLISHED_LIMITS).toEqual({
       buckets: { DescribeInstances: { burst: 100, refillPerSecond: 20 } },
       operations: { DescribeInstances: "DescribeInstances" },
     });
-    const faults = new Faults(EC2_RATE_LIMITS, {}, () => 0);
+    const faults = new Faults(EC2_PUBLISHED_LIMITS, {}, () => 0);
     const outcomes = Array.from({ length: 101 }, () => faults.decide("DescribeInstances").outcome);
     expect(outcomes.filter((outcome) => outcome === "throttle")).toHaveLength(1);
   });

@@ -152,6 +152,36 @@ describe("delegation", () => {
     expect(text).toContain("delegation loops: /a -> /b -> /a");
   });
 
+  it("falls back to an earlier dentry, matches * against any label, and keeps $ and /$/nil empty", async () => {
+    const dtab = "/svc => /#/io.l5d.consul/dc1; /svc/*/v2 => ~; /svc/empty => $ | /$/nil";
+    const nodes = (path: string) => tree({ n: dtab }, "n", { path });
+    expect(await nodes("/svc/world/v2")).toMatchObject({
+      type: "alt",
+      path: "/svc/world/v2",
+      alt: [
+        { type: "neg", path: "~", dentry: { prefix: "/svc/*/v2", dst: "~" } },
+        { type: "leaf", path: "/#/io.l5d.consul/dc1/world/v2" },
+      ],
+    });
+    // The destination's own alt folds into the alt of the two matching dentries: both stand for /svc/empty.
+    expect(await nodes("/svc/empty")).toMatchObject({
+      type: "alt",
+      path: "/svc/empty",
+      alt: [
+        { type: "empty", path: "/svc/empty" },
+        { type: "empty", path: "/$/nil" },
+        { type: "leaf", path: "/#/io.l5d.consul/dc1/empty" },
+      ],
+    });
+  });
+
+  it("gives up after namerd's 100 rewrites along one chain", async () => {
+    const chain = Array.from({ length: 120 }, (_, i) => `/p${i} => /p${i + 1}`).join(";");
+    const { text } = await delegation({ long: chain }, "long", { path: "/p0" });
+    expect(text).toContain('"type":"exception","path":"/p100"');
+    expect(text).toContain('"message":"Max recursion level reached."');
+  });
+
   it("delegates with an empty dtab in a namespace that has none", async () => {
     expect(await tree({}, "ghost", { path: "/svc/world" })).toEqual({ type: "neg", path: "/svc/world" });
   });
