@@ -1,4 +1,5 @@
 import { hostname, userInfo } from "node:os";
+import { loadManifestDir } from "../compile/load.js";
 import type { ResourceCondition } from "../controllers/conditions.js";
 import type { ApplyResult } from "../controllers/ecs/apply.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
@@ -15,7 +16,7 @@ import { meshTargets } from "../controllers/targets.js";
 import { acquireWriterLock, LockHeldError, type WriterLock } from "../inventory/lock.js";
 import { createLogger, type Logger } from "../runtime/logger.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
-import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
 import { type CliIO, EXIT } from "./io.js";

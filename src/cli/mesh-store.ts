@@ -7,7 +7,7 @@ import type { WriterLock } from "../inventory/lock.js";
 import { FileInventoryStore, type InventoryStore } from "../inventory/store.js";
 import { LeaderElection } from "../runtime/leader.js";
 import type { Logger } from "../runtime/logger.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
 

@@ -10,7 +10,7 @@ import { type StatusServer, startStatusServer } from "../runtime/http-server.js"
 import { createLogger, type Logger } from "../runtime/logger.js";
 import { createMetrics } from "../runtime/metrics.js";
 import { intervalToCron } from "../runtime/schedule.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
 import { meshStore } from "./mesh-store.js";

@@ -1,5 +1,5 @@
 import { DEFAULT_CONTROLLER_URL } from "../monitoring/ecs-delivery.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import type { Mesh } from "../specs/mesh.js";
 import { controllerRoles, effectiveSettings, isControllerService, ownerId } from "../specs/resolve.js";
 import type { Service } from "../specs/service.js";

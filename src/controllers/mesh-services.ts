@@ -1,7 +1,7 @@
+import { linkerdDaemon } from "../compile/linkerd/daemon.js";
 import { monitoringServices } from "../monitoring/ecs-delivery.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import type { Service } from "../specs/service.js";
-import { linkerdDaemon } from "./linkerd/daemon.js";
 
 /**
  * Every ECS service the mesh runs, as Service manifests: the user's, the linkerd DAEMON, and the

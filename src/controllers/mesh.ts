@@ -1,7 +1,7 @@
 import { classifyFailure, errorCode, errorMessage } from "../aws/errors.js";
 import { DEFAULT_CONTROLLER_URL } from "../monitoring/ecs-delivery.js";
 import type { Logger } from "../runtime/logger.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { CloudMapApi } from "./cloudmap/cloudmap-client.js";
 import { type CloudMapResult, reconcileCloudMap } from "./cloudmap/reconcile.js";

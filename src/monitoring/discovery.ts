@@ -1,5 +1,5 @@
 import { arnResource, type RunningTask, reachablePort } from "../controllers/ecs/tasks.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { findPort } from "../specs/resolve.js";
 import type { Service } from "../specs/service.js";
 

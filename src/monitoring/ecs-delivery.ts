@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { z } from "zod";
 import { API_VERSION } from "../specs/common.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { Service, type ServiceSpec } from "../specs/service.js";
 import { prometheusFiles } from "./files.js";
 import { generatedYaml } from "./generated-yaml.js";

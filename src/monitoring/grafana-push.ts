@@ -1,4 +1,4 @@
-import { canonicalJson } from "../specs/loader.js";
+import { canonicalJson } from "../util/canonical-json.js";
 import type { Dashboard } from "./dashboards/model.js";
 import type { GrafanaApi, StoredDashboard } from "./grafana-client.js";
 import { grafanaFolderUid } from "./grafana-folder.js";

@@ -1,8 +1,8 @@
 import path from "node:path";
+import { linkerdDaemon } from "../compile/linkerd/daemon.js";
 import type { RunningTask } from "../controllers/ecs/tasks.js";
-import { linkerdDaemon } from "../controllers/linkerd/daemon.js";
 import { meshServices } from "../controllers/mesh-services.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { renderDashboards } from "./dashboards/render.js";
 import { linkerdTargets, type ScrapeTargets, serviceTargets } from "./discovery.js";
 import { prometheusFiles, writeChangedFiles } from "./files.js";

@@ -1,6 +1,6 @@
 import { parseDtab, parsePath, parsePrefix, printDtab } from "../dtab/index.js";
 import type { Dentry, Dtab, NameTree } from "../dtab/types.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import type { Mesh } from "../specs/mesh.js";
 import { baseDtabText, consulName } from "../specs/resolve.js";
 import type { Destination, Route, RouteRule } from "../specs/route.js";

@@ -1,6 +1,7 @@
 import path from "node:path";
 import cron, { type ScheduledTask } from "node-cron";
 import { errorMessage } from "../aws/errors.js";
+import { loadManifestDir } from "../compile/load.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import type { RunningTask } from "../controllers/ecs/tasks.js";
 import {
@@ -14,7 +15,7 @@ import type { ScrapeTargets } from "../monitoring/discovery.js";
 import type { GrafanaApi } from "../monitoring/grafana-client.js";
 import { reconcileMonitoring, scrapeTargets } from "../monitoring/reconcile.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
-import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import type { GitSource } from "./git-source.js";
 import type { Health } from "./http-server.js";
 import type { Logger } from "./logger.js";

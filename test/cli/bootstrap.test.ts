@@ -14,6 +14,7 @@ import {
 import type { CliIO } from "../../src/cli/io.js";
 import type { CliEnv } from "../../src/cli/mesh-commands.js";
 import { makeExampleRepo } from "../../src/cli/sandbox.js";
+import { loadManifestDir } from "../../src/compile/load.js";
 import { HttpConsulApi } from "../../src/controllers/consul/consul-client.js";
 import { applyEcsPlan } from "../../src/controllers/ecs/apply.js";
 import { SdkEcsApi } from "../../src/controllers/ecs/ecs-client.js";
@@ -24,7 +25,6 @@ import { FileInventoryStore } from "../../src/inventory/store.js";
 import { silentLogger } from "../../src/runtime/logger.js";
 import { startConsulServer } from "../../src/sandbox/consul/server.js";
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
-import { loadManifestDir } from "../../src/specs/loader.js";
 
 const run = promisify(execFile);
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };

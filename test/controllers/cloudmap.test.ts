@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { reconcileMesh } from "../../src/controllers/mesh.js";
 import { silentLogger } from "../../src/runtime/logger.js";
 import { type CloudMapServer, startCloudMapServer } from "../../src/sandbox/cloudmap/server.js";
-import type { ManifestSet } from "../../src/specs/loader.js";
+import type { ManifestSet } from "../../src/specs/manifest-set.js";
 import { loadSet, serviceYaml } from "./ecs/support.js";
 import { CREDENTIALS, REGION, type Sandbox, startSandbox, targetsFor } from "./mesh-support.js";
 

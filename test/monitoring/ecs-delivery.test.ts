@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadManifests } from "../../src/compile/load.js";
 import { SdkEcsApi } from "../../src/controllers/ecs/ecs-client.js";
 import { planEcsForSet } from "../../src/controllers/ecs/reconcile.js";
 import { renderService } from "../../src/controllers/ecs/render.js";
@@ -14,7 +15,7 @@ import {
 } from "../../src/monitoring/ecs-delivery.js";
 import { prometheusFiles } from "../../src/monitoring/files.js";
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
-import { loadManifests, type ManifestSet } from "../../src/specs/loader.js";
+import type { ManifestSet } from "../../src/specs/manifest-set.js";
 import type { Service } from "../../src/specs/service.js";
 import { serviceYaml } from "../controllers/ecs/support.js";
 import { demoSet, MONITORING, monitoringOf, PROMTOOL } from "./support.js";

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linkerdDaemon } from "../../src/compile/linkerd/daemon.js";
 import type { RunningTask } from "../../src/controllers/ecs/tasks.js";
-import { linkerdDaemon } from "../../src/controllers/linkerd/daemon.js";
 import { dashboardQueries } from "../../src/monitoring/dashboards/queries.js";
 import { renderDashboards } from "../../src/monitoring/dashboards/render.js";
 import { linkerdTargets, serviceTargets } from "../../src/monitoring/discovery.js";
@@ -10,7 +10,7 @@ import { sdRoutes } from "../../src/monitoring/http-sd-routes.js";
 import { alertingRules, shippedExpressions } from "../../src/monitoring/rules.js";
 import { type StatusServer, startStatusServer } from "../../src/runtime/http-server.js";
 import { createMetrics } from "../../src/runtime/metrics.js";
-import type { ManifestSet } from "../../src/specs/loader.js";
+import type { ManifestSet } from "../../src/specs/manifest-set.js";
 import { sampleStatus } from "../runtime/status-fixture.js";
 import { type ExpositionServer, linkerdExposition, startExpositionServer } from "./exposition-server.js";
 import { type RunningPrometheus, startPrometheus } from "./prometheus-process.js";

@@ -1,4 +1,4 @@
-import type { ManifestSet } from "../../specs/loader.js";
+import type { ManifestSet } from "../../specs/manifest-set.js";
 import { ownerTags } from "../ecs/names.js";
 import type { CloudMapApi } from "./cloudmap-client.js";
 

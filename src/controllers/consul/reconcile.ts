@@ -1,4 +1,4 @@
-import type { ManifestSet } from "../../specs/loader.js";
+import type { ManifestSet } from "../../specs/manifest-set.js";
 import { ownerId } from "../../specs/resolve.js";
 import type { Service } from "../../specs/service.js";
 import type { RunningTask } from "../ecs/tasks.js";

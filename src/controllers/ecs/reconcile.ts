@@ -1,7 +1,7 @@
 import type { Inventory } from "../../inventory/inventory.js";
 import type { InventoryStore } from "../../inventory/store.js";
 import { DEFAULT_CONTROLLER_URL } from "../../monitoring/ecs-delivery.js";
-import type { ManifestSet } from "../../specs/loader.js";
+import type { ManifestSet } from "../../specs/manifest-set.js";
 import { ownerId } from "../../specs/resolve.js";
 import { meshServices } from "../mesh-services.js";
 import type { EcsApi } from "./ecs-client.js";

@@ -8,10 +8,10 @@ import type {
   RegisterTaskDefinitionCommandInput,
   ServiceRegistry,
 } from "@aws-sdk/client-ecs";
-import { canonicalJson } from "../../specs/loader.js";
 import type { Mesh } from "../../specs/mesh.js";
 import { effectiveSettings, linkerdProxyHost } from "../../specs/resolve.js";
 import type { Service } from "../../specs/service.js";
+import { canonicalJson } from "../../util/canonical-json.js";
 import { familyOf, ownerTags } from "./names.js";
 import { canonicalTaskDefinition } from "./normalize.js";
 

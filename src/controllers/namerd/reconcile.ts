@@ -1,6 +1,6 @@
 import { parseDtab } from "../../dtab/index.js";
 import { namespaceDtabText } from "../../routing/compile.js";
-import type { ManifestSet } from "../../specs/loader.js";
+import type { ManifestSet } from "../../specs/manifest-set.js";
 import type { NamerdApi } from "./namerd-client.js";
 import { type DtabAction, dtabFingerprint, planDtab } from "./plan.js";
 

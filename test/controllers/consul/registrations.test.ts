@@ -7,7 +7,7 @@ import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
 import { silentLogger } from "../../../src/runtime/logger.js";
 import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import type { ManifestSet } from "../../../src/specs/loader.js";
+import type { ManifestSet } from "../../../src/specs/manifest-set.js";
 import { loadSet, serviceYaml } from "../ecs/support.js";
 import { type Sandbox, startSandbox, targetsFor } from "../mesh-support.js";
 

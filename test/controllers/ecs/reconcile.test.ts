@@ -23,7 +23,7 @@ import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { FileInventoryStore } from "../../../src/inventory/store.js";
 import { createLogger, silentLogger } from "../../../src/runtime/logger.js";
 import { type EcsServer, startEcsServer } from "../../../src/sandbox/ecs/server.js";
-import type { ManifestSet } from "../../../src/specs/loader.js";
+import type { ManifestSet } from "../../../src/specs/manifest-set.js";
 import { eventually } from "../../sandbox/support.js";
 import { arn, liveService, loadSet, MESH_YAML, serviceYaml } from "./support.js";
 
