@@ -4,9 +4,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { loadManifestDir, loadManifests } from "../compile/load.js";
+import { compileMesh } from "../compile/mesh.js";
 import { applyEcsPlan } from "../controllers/ecs/apply.js";
 import type { EcsPlan } from "../controllers/ecs/plan.js";
-import { planEcsForSet } from "../controllers/ecs/reconcile.js";
+import { planEcsForMesh } from "../controllers/ecs/reconcile.js";
 import { type GitAuth, GitSource, parseSourceUrl } from "../runtime/git-source.js";
 import { type Diagnostic, formatDiagnostic } from "../specs/diagnostic.js";
 import type { LoadResult, ManifestFile } from "../specs/loader.js";
@@ -187,7 +188,10 @@ async function deployController(
   io: CliIO,
 ): Promise<number> {
   const store = targets.ecs.store;
-  const planned = await planEcsForSet(set, targets.ecs, { allowMassPrune: false, adopt: false });
+  const planned = await planEcsForMesh(compileMesh(set), targets.ecs, {
+    allowMassPrune: false,
+    adopt: false,
+  });
   const plan = controllerOnly(planned.plan, name);
   const { cluster, region } = set.mesh.manifest.spec.ecs;
   const header = `ECS cluster ${cluster} in ${region} (owner ${ownerId(set.mesh.manifest)}, inventory ${store.location})`;

@@ -1,5 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { loadManifestDir } from "../compile/load.js";
+import { compileMesh } from "../compile/mesh.js";
 import type { ResourceCondition } from "../controllers/conditions.js";
 import type { ApplyResult } from "../controllers/ecs/apply.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
@@ -213,7 +214,7 @@ export async function planCommand(options: MeshCommandOptions, env: CliEnv, io: 
   const set = await loadValid(options.dir, io);
   if (!set) return EXIT.invalid;
   const { log, ...targets } = connect(set, options.inventory, env);
-  const report = await reconcileMesh(set, targets, { dryRun: true, flags: options, log });
+  const report = await reconcileMesh(compileMesh(set), targets, { dryRun: true, flags: options, log });
   const location = targets.ecs.store.location;
   io.out(
     options.output === "json"
@@ -352,7 +353,8 @@ async function applyLocked(
   signal: AbortSignal,
 ): Promise<number> {
   const text = options.output === "text";
-  const report = await reconcileMesh(set, targets, {
+  const desired = compileMesh(set);
+  const report = await reconcileMesh(desired, targets, {
     dryRun: false,
     flags: options,
     log,
@@ -380,7 +382,7 @@ async function applyLocked(
       // The pass registered the tasks of the moment it applied: replaced ones not started yet, a
       // DAEMON's old tasks already stopping. What runs now that the rollouts are over is the truth.
       log.info({ rollouts: rolling.size }, "registering the tasks running after the rollouts");
-      registered = await reconcileRegistrations(set, targets, { dryRun: false, log });
+      registered = await reconcileRegistrations(desired, targets, { dryRun: false, log });
     }
   }
   if (signal.aborted) return reportInterrupted(applied, io);

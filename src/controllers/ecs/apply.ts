@@ -1,5 +1,6 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { classifyFailure, errorCode, errorMessage } from "../../aws/errors.js";
+import { clientTokenFor } from "../../compile/ecs/render.js";
 import {
   type Inventory,
   withDeployment,
@@ -15,7 +16,6 @@ import { mapConcurrent } from "../../util/concurrency.js";
 import type { ResourcePlan } from "../plan-types.js";
 import type { EcsApi } from "./ecs-client.js";
 import { type EcsAction, type EcsPlan, REGISTERED } from "./plan.js";
-import { clientTokenFor } from "./render.js";
 
 /** Resources applied at once; the client-side token buckets pace the calls themselves. */
 const APPLY_CONCURRENCY = 32;

@@ -127,6 +127,16 @@ function serviceRegistries(
   ];
 }
 
+/** A rendered service with the Cloud Map registry ARNs the Cloud Map step has created or found. */
+export function withRegistries(
+  desired: DesiredService,
+  service: Service,
+  registries: ReadonlyMap<string, string>,
+): DesiredService {
+  if (!desired.serviceRegistries) return desired;
+  return { ...desired, serviceRegistries: serviceRegistries(service, registries) };
+}
+
 export function renderService(
   mesh: Mesh,
   service: Service,
