@@ -5,7 +5,7 @@ import { SdkEcsApi } from "../dist/controllers/ecs/ecs-client.js";
 import { compileMesh } from "../dist/compile/mesh.js";
 import { planEcsForMesh } from "../dist/controllers/ecs/reconcile.js";
 import { FileInventoryStore } from "../dist/inventory/store.js";
-import { silentLogger } from "../dist/runtime/logger.js";
+import { silentLogger } from "../dist/util/logger.js";
 import { loadManifestDir } from "../dist/compile/load.js";
 
 const args = JSON.parse(process.argv[2] ?? "{}");

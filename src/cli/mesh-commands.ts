@@ -15,11 +15,11 @@ import {
 } from "../controllers/mesh.js";
 import { meshTargets } from "../controllers/targets.js";
 import { acquireWriterLock, LockHeldError, type WriterLock } from "../inventory/lock.js";
-import { createLogger, type Logger } from "../runtime/logger.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
+import { createLogger, type Logger } from "../util/logger.js";
 import { type CliIO, EXIT } from "./io.js";
 import { meshStore } from "./mesh-store.js";
 import { hasChanges, paint, planJson, renderPlan, summarizePlan } from "./render-plan.js";

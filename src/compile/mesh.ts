@@ -1,8 +1,8 @@
 import type { Dashboard } from "../monitoring/dashboards/model.js";
 import { renderDashboards } from "../monitoring/dashboards/render.js";
 import { DEFAULT_CONTROLLER_URL, monitoringServices } from "../monitoring/ecs-delivery.js";
-import { prometheusFiles } from "../monitoring/files.js";
 import { grafanaProvisioningFiles } from "../monitoring/grafana-provisioning.js";
+import { prometheusFiles } from "../monitoring/prometheus-config.js";
 import { namespaceDtabs } from "../routing/compile.js";
 import type { ManifestSet } from "../specs/manifest-set.js";
 import type { Service } from "../specs/service.js";

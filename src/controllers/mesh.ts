@@ -1,7 +1,7 @@
 import { classifyFailure, errorCode, errorMessage } from "../aws/errors.js";
 import type { DesiredMesh } from "../compile/mesh.js";
-import type { Logger } from "../runtime/logger.js";
 import { ownerId } from "../specs/resolve.js";
+import type { Logger } from "../util/logger.js";
 import type { CloudMapApi } from "./cloudmap/cloudmap-client.js";
 import { type CloudMapResult, reconcileCloudMap } from "./cloudmap/reconcile.js";
 import type { ConsulApi } from "./consul/consul-client.js";

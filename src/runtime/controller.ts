@@ -11,15 +11,15 @@ import {
   reconcileMesh,
   reconcileRegistrations,
 } from "../controllers/mesh.js";
+import type { ScrapeTargets } from "../controllers/monitoring/discovery.js";
+import type { GrafanaApi } from "../controllers/monitoring/grafana-client.js";
+import { reconcileMonitoring, scrapeTargets } from "../controllers/monitoring/reconcile.js";
 import type { WriterLock } from "../inventory/lock.js";
-import type { ScrapeTargets } from "../monitoring/discovery.js";
-import type { GrafanaApi } from "../monitoring/grafana-client.js";
-import { reconcileMonitoring, scrapeTargets } from "../monitoring/reconcile.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import type { ManifestSet } from "../specs/manifest-set.js";
+import type { Logger } from "../util/logger.js";
 import type { GitSource } from "./git-source.js";
 import type { Health } from "./http-server.js";
-import type { Logger } from "./logger.js";
 import type { ControllerMetrics } from "./metrics.js";
 import {
   actionRecords,

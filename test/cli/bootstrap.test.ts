@@ -23,9 +23,9 @@ import { planEcsForMesh } from "../../src/controllers/ecs/reconcile.js";
 import { ConsulInventoryStore } from "../../src/inventory/consul-store.js";
 import { FileWriterLock } from "../../src/inventory/file-lock.js";
 import { FileInventoryStore } from "../../src/inventory/store.js";
-import { silentLogger } from "../../src/runtime/logger.js";
 import { startConsulServer } from "../../src/sandbox/consul/server.js";
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
+import { silentLogger } from "../../src/util/logger.js";
 
 const run = promisify(execFile);
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };

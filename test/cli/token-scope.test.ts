@@ -9,8 +9,8 @@ import { reconcileMesh } from "../../src/controllers/mesh.js";
 import { HttpNamerdApi } from "../../src/controllers/namerd/namerd-client.js";
 import { meshTargets } from "../../src/controllers/targets.js";
 import { FileInventoryStore } from "../../src/inventory/store.js";
-import { silentLogger } from "../../src/runtime/logger.js";
 import { resourceStatuses } from "../../src/runtime/resource-status.js";
+import { silentLogger } from "../../src/util/logger.js";
 import { loadSet } from "../controllers/ecs/support.js";
 import { startSandbox, targetsFor } from "../controllers/mesh-support.js";
 

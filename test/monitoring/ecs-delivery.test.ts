@@ -14,7 +14,7 @@ import {
   monitoringServices,
   PROMETHEUS_SERVICE,
 } from "../../src/monitoring/ecs-delivery.js";
-import { prometheusFiles } from "../../src/monitoring/files.js";
+import { prometheusFiles } from "../../src/monitoring/prometheus-config.js";
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
 import type { ManifestSet } from "../../src/specs/manifest-set.js";
 import type { Service } from "../../src/specs/service.js";

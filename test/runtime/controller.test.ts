@@ -9,14 +9,14 @@ import { startController } from "../../src/cli/run.js";
 import { type SandboxRun, startSandboxController } from "../../src/cli/sandbox.js";
 import { compileMesh } from "../../src/compile/mesh.js";
 import { reconcileMesh, reconcileRegistrations } from "../../src/controllers/mesh.js";
-import { reconcileMonitoring } from "../../src/monitoring/reconcile.js";
-import { silentLogger } from "../../src/runtime/logger.js";
+import { reconcileMonitoring } from "../../src/controllers/monitoring/reconcile.js";
 import type { ControllerStatus } from "../../src/runtime/status.js";
+import { silentLogger } from "../../src/util/logger.js";
 
 // Spies that call through: they count how often a pass compiles and what each target is given.
 vi.mock("../../src/compile/mesh.js", { spy: true });
 vi.mock("../../src/controllers/mesh.js", { spy: true });
-vi.mock("../../src/monitoring/reconcile.js", { spy: true });
+vi.mock("../../src/controllers/monitoring/reconcile.js", { spy: true });
 
 const run = promisify(execFile);
 const saved = { ...process.env };

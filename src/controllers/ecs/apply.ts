@@ -11,8 +11,8 @@ import {
 } from "../../inventory/inventory.js";
 import { InventoryJournal } from "../../inventory/journal.js";
 import type { InventoryStore } from "../../inventory/store.js";
-import type { Logger } from "../../runtime/logger.js";
 import { mapConcurrent } from "../../util/concurrency.js";
+import type { Logger } from "../../util/logger.js";
 import type { ResourcePlan } from "../plan-types.js";
 import type { EcsApi } from "./ecs-client.js";
 import { type EcsAction, type EcsPlan, REGISTERED } from "./plan.js";

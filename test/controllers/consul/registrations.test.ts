@@ -6,9 +6,9 @@ import { main } from "../../../src/cli/main.js";
 import { compileMesh } from "../../../src/compile/mesh.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
-import { silentLogger } from "../../../src/runtime/logger.js";
 import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
 import type { ManifestSet } from "../../../src/specs/manifest-set.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { loadSet, serviceYaml } from "../ecs/support.js";
 import { type Sandbox, startSandbox, targetsFor } from "../mesh-support.js";
 

@@ -22,9 +22,9 @@ import { type EcsFlags, planEcsForMesh } from "../../../src/controllers/ecs/reco
 import { serviceCondition } from "../../../src/controllers/ecs/rollout.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { FileInventoryStore } from "../../../src/inventory/store.js";
-import { createLogger, silentLogger } from "../../../src/runtime/logger.js";
 import { type EcsServer, startEcsServer } from "../../../src/sandbox/ecs/server.js";
 import type { ManifestSet } from "../../../src/specs/manifest-set.js";
+import { createLogger, silentLogger } from "../../../src/util/logger.js";
 import { eventually } from "../../sandbox/support.js";
 import { arn, liveService, loadSet, MESH_YAML, serviceYaml } from "./support.js";
 

@@ -7,8 +7,8 @@ import { compileMesh } from "../../../src/compile/mesh.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
 import { HttpNamerdApi } from "../../../src/controllers/namerd/namerd-client.js";
 import { printDtab } from "../../../src/dtab/index.js";
-import { silentLogger } from "../../../src/runtime/logger.js";
 import type { ManifestSet } from "../../../src/specs/manifest-set.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { loadSet, serviceYaml } from "../ecs/support.js";
 import {
   FAST_POLICY,

@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { DesiredMesh } from "../compile/mesh.js";
-import type { RunningTask } from "../controllers/ecs/tasks.js";
+import type { DesiredMesh } from "../../compile/mesh.js";
+import type { RunningTask } from "../ecs/tasks.js";
 import { linkerdTargets, type ScrapeTargets, serviceTargets } from "./discovery.js";
 import { writeChangedFiles } from "./files.js";
 import type { GrafanaApi } from "./grafana-client.js";
