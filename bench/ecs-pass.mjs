@@ -2,10 +2,11 @@
 // compiled controller, as shipped, reporting its wall time and peak RSS.
 import { applyEcsPlan } from "../dist/controllers/ecs/apply.js";
 import { SdkEcsApi } from "../dist/controllers/ecs/ecs-client.js";
-import { planEcsForSet } from "../dist/controllers/ecs/reconcile.js";
+import { compileMesh } from "../dist/compile/mesh.js";
+import { planEcsForMesh } from "../dist/controllers/ecs/reconcile.js";
 import { FileInventoryStore } from "../dist/inventory/store.js";
-import { silentLogger } from "../dist/runtime/logger.js";
-import { loadManifestDir } from "../dist/specs/loader.js";
+import { silentLogger } from "../dist/util/logger.js";
+import { loadManifestDir } from "../dist/compile/load.js";
 
 const args = JSON.parse(process.argv[2] ?? "{}");
 const loaded = await loadManifestDir(args.manifests);
@@ -18,7 +19,7 @@ const api = new SdkEcsApi({
 });
 const deps = { api, store: new FileInventoryStore(args.inventory), cache: new Map() };
 const started = performance.now();
-const planned = await planEcsForSet(loaded.set, deps, { allowMassPrune: false, adopt: false });
+const planned = await planEcsForMesh(compileMesh(loaded.set), deps, { allowMassPrune: false, adopt: false });
 const result = await applyEcsPlan(api, planned.plan, planned.inventory, deps.store, silentLogger);
 const wallMs = performance.now() - started;
 const outcomes = {};

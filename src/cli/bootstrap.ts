@@ -3,20 +3,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { loadManifestDir, loadManifests } from "../compile/load.js";
+import { compileMesh } from "../compile/mesh.js";
 import { applyEcsPlan } from "../controllers/ecs/apply.js";
 import type { EcsPlan } from "../controllers/ecs/plan.js";
-import { planEcsForSet } from "../controllers/ecs/reconcile.js";
+import { planEcsForMesh } from "../controllers/ecs/reconcile.js";
 import { type GitAuth, GitSource, parseSourceUrl } from "../runtime/git-source.js";
 import { type Diagnostic, formatDiagnostic } from "../specs/diagnostic.js";
-import {
-  canonicalJson,
-  type LoadResult,
-  loadManifestDir,
-  loadManifests,
-  type ManifestFile,
-  type ManifestSet,
-} from "../specs/loader.js";
+import type { LoadResult, ManifestFile } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { COMPONENT_LABEL, CONTROLLER_COMPONENT, ownerId } from "../specs/resolve.js";
+import { canonicalJson } from "../util/canonical-json.js";
 import { type CliIO, EXIT } from "./io.js";
 import { type CliEnv, connect, EXIT_CHANGES, takeWriterLock } from "./mesh-commands.js";
 import { hasChanges, renderPlan } from "./render-plan.js";
@@ -191,7 +188,10 @@ async function deployController(
   io: CliIO,
 ): Promise<number> {
   const store = targets.ecs.store;
-  const planned = await planEcsForSet(set, targets.ecs, { allowMassPrune: false, adopt: false });
+  const planned = await planEcsForMesh(compileMesh(set), targets.ecs, {
+    allowMassPrune: false,
+    adopt: false,
+  });
   const plan = controllerOnly(planned.plan, name);
   const { cluster, region } = set.mesh.manifest.spec.ecs;
   const header = `ECS cluster ${cluster} in ${region} (owner ${ownerId(set.mesh.manifest)}, inventory ${store.location})`;

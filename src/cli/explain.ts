@@ -1,3 +1,4 @@
+import { loadManifestDir } from "../compile/load.js";
 import { type ConsulApi, HttpConsulApi } from "../controllers/consul/consul-client.js";
 import { OWNER_META } from "../controllers/consul/model.js";
 import {
@@ -12,7 +13,7 @@ import {
 import type { DelegateTree, Dentry, Destinations } from "../dtab/types.js";
 import { consulLeaf, namespaceEntries } from "../routing/compile.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
-import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { consulName } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
 import { type CliIO, EXIT, UsageError } from "./io.js";

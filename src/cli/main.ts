@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { errorMessage } from "../aws/errors.js";
 import type { RawEnvironment } from "./environment.js";
 import { type CliIO, EXIT, processIO, UsageError } from "./io.js";
+import { RENDER_PARTS, type RenderPart } from "./render-parts.js";
 
 // Command modules are imported inside their actions: `help` and `validate` stay fast and never
 // load the AWS SDK.
@@ -129,6 +130,26 @@ export async function main(
     act(validate, async (dir: string, flags: { output: OutputFormat }) => {
       const { validateCommand } = await import("./validate.js");
       return validateCommand({ dir, output: flags.output }, io);
+    }),
+  );
+
+  const render = program
+    .command("render")
+    .summary(
+      "Print the desired state compiled from DIR: task definitions, linkerd config, dtabs, monitoring files.",
+    )
+    .description(
+      "Print the desired state compiled from DIR, exactly as plan and apply would send it: the ECS " +
+        "services and task definitions, the linkerd config, the dtab of every namespace, the Consul " +
+        "service definitions and the Prometheus and Grafana files. Calls no API.",
+    )
+    .argument("<dir>", "manifest directory")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .addOption(new Option("--only <part>", "print one part").choices(RENDER_PARTS));
+  render.action(
+    act(render, async (dir: string, flags: { output: "yaml" | "json"; only?: RenderPart }) => {
+      const { renderCommand } = await import("./render.js");
+      return renderCommand({ dir, output: flags.output, only: flags.only }, io);
     }),
   );
 

@@ -1,4 +1,6 @@
 import { hostname, userInfo } from "node:os";
+import { loadManifestDir } from "../compile/load.js";
+import { compileMesh } from "../compile/mesh.js";
 import type { ResourceCondition } from "../controllers/conditions.js";
 import type { ApplyResult } from "../controllers/ecs/apply.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
@@ -13,11 +15,11 @@ import {
 } from "../controllers/mesh.js";
 import { meshTargets } from "../controllers/targets.js";
 import { acquireWriterLock, LockHeldError, type WriterLock } from "../inventory/lock.js";
-import { createLogger, type Logger } from "../runtime/logger.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
-import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
+import { createLogger, type Logger } from "../util/logger.js";
 import { type CliIO, EXIT } from "./io.js";
 import { meshStore } from "./mesh-store.js";
 import { hasChanges, paint, planJson, renderPlan, summarizePlan } from "./render-plan.js";
@@ -212,7 +214,7 @@ export async function planCommand(options: MeshCommandOptions, env: CliEnv, io: 
   const set = await loadValid(options.dir, io);
   if (!set) return EXIT.invalid;
   const { log, ...targets } = connect(set, options.inventory, env);
-  const report = await reconcileMesh(set, targets, { dryRun: true, flags: options, log });
+  const report = await reconcileMesh(compileMesh(set), targets, { dryRun: true, flags: options, log });
   const location = targets.ecs.store.location;
   io.out(
     options.output === "json"
@@ -351,7 +353,8 @@ async function applyLocked(
   signal: AbortSignal,
 ): Promise<number> {
   const text = options.output === "text";
-  const report = await reconcileMesh(set, targets, {
+  const desired = compileMesh(set);
+  const report = await reconcileMesh(desired, targets, {
     dryRun: false,
     flags: options,
     log,
@@ -379,7 +382,7 @@ async function applyLocked(
       // The pass registered the tasks of the moment it applied: replaced ones not started yet, a
       // DAEMON's old tasks already stopping. What runs now that the rollouts are over is the truth.
       log.info({ rollouts: rolling.size }, "registering the tasks running after the rollouts");
-      registered = await reconcileRegistrations(set, targets, { dryRun: false, log });
+      registered = await reconcileRegistrations(desired, targets, { dryRun: false, log });
     }
   }
   if (signal.aborted) return reportInterrupted(applied, io);

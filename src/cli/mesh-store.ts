@@ -6,10 +6,10 @@ import { FileWriterLock } from "../inventory/file-lock.js";
 import type { WriterLock } from "../inventory/lock.js";
 import { FileInventoryStore, type InventoryStore } from "../inventory/store.js";
 import { LeaderElection } from "../runtime/leader.js";
-import type { Logger } from "../runtime/logger.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
+import type { Logger } from "../util/logger.js";
 
 export interface MeshStoreSettings {
   /** CONSUL_HTTP_ADDR: overrides the Mesh's consul.address, and nothing else. */

@@ -1,18 +1,18 @@
 import { hostname } from "node:os";
 import path from "node:path";
 import type { CallPolicyOptions } from "../aws/call-policy.js";
+import { type GrafanaApi, HttpGrafanaApi } from "../controllers/monitoring/grafana-client.js";
 import { meshTargets } from "../controllers/targets.js";
-import { type GrafanaApi, HttpGrafanaApi } from "../monitoring/grafana-client.js";
-import { sdRoutes } from "../monitoring/http-sd-routes.js";
 import { type ConnectedMesh, Controller } from "../runtime/controller.js";
 import { type GitAuth, GitSource } from "../runtime/git-source.js";
 import { type StatusServer, startStatusServer } from "../runtime/http-server.js";
-import { createLogger, type Logger } from "../runtime/logger.js";
 import { createMetrics } from "../runtime/metrics.js";
 import { intervalToCron } from "../runtime/schedule.js";
-import type { ManifestSet } from "../specs/loader.js";
+import { sdRoutes } from "../runtime/sd-routes.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
+import { createLogger, type Logger } from "../util/logger.js";
 import { meshStore } from "./mesh-store.js";
 
 /** Everything `ecsmesh run` needs, parsed once at the entry point from flags and environment. */

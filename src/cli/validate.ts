@@ -1,5 +1,6 @@
+import { loadManifestDir } from "../compile/load.js";
 import { type Diagnostic, formatDiagnostic } from "../specs/diagnostic.js";
-import { type LoadResult, loadManifestDir } from "../specs/loader.js";
+import type { LoadResult } from "../specs/loader.js";
 import { type CliIO, EXIT } from "./io.js";
 
 export interface ValidateOptions {

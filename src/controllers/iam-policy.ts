@@ -1,10 +1,9 @@
-import { DEFAULT_CONTROLLER_URL } from "../monitoring/ecs-delivery.js";
-import type { ManifestSet } from "../specs/loader.js";
+import { familyOf, OWNER_TAG } from "../compile/ecs/names.js";
+import { compileMesh } from "../compile/mesh.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import type { Mesh } from "../specs/mesh.js";
 import { controllerRoles, effectiveSettings, isControllerService, ownerId } from "../specs/resolve.js";
 import type { Service } from "../specs/service.js";
-import { familyOf, OWNER_TAG } from "./ecs/names.js";
-import { meshServices } from "./mesh-services.js";
 
 type ConditionValues = Record<string, string | string[]>;
 
@@ -60,7 +59,7 @@ export function controllerPolicy(set: ManifestSet): IamPolicy {
   const mesh = set.mesh.manifest;
   const services = set.services.map((s) => s.manifest);
   // Every ECS service the controller runs: the manifests' and the generated ones (daemon, monitoring).
-  const running = meshServices(set, DEFAULT_CONTROLLER_URL);
+  const running = compileMesh(set).services.map((service) => service.manifest);
   const controller = services.find(isControllerService);
   const ownRoles = controller ? [...controllerRoles(controller, mesh).keys()].sort() : [];
   const serviceRoles = rolesOf(

@@ -1,16 +1,15 @@
 import { classifyFailure, errorCode, errorMessage } from "../aws/errors.js";
-import { DEFAULT_CONTROLLER_URL } from "../monitoring/ecs-delivery.js";
-import type { Logger } from "../runtime/logger.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { DesiredMesh } from "../compile/mesh.js";
 import { ownerId } from "../specs/resolve.js";
+import type { Logger } from "../util/logger.js";
 import type { CloudMapApi } from "./cloudmap/cloudmap-client.js";
 import { type CloudMapResult, reconcileCloudMap } from "./cloudmap/reconcile.js";
 import type { ConsulApi } from "./consul/consul-client.js";
 import type { ConsulPlan } from "./consul/plan.js";
-import { applyConsul, consulServices, planConsul } from "./consul/reconcile.js";
+import { applyConsul, planConsul } from "./consul/reconcile.js";
 import { type ApplyProgress, type ApplyResult, applyEcsPlan } from "./ecs/apply.js";
 import { holdUnresolvedRegistries } from "./ecs/plan.js";
-import { type EcsDeps, type EcsFlags, type EcsPlanned, planEcsForSet } from "./ecs/reconcile.js";
+import { type EcsDeps, type EcsFlags, type EcsPlanned, planEcsForMesh } from "./ecs/reconcile.js";
 import {
   type InstanceAddresses,
   observeRunningTasks,
@@ -18,7 +17,6 @@ import {
   type TaskObservationCache,
   type TaskReader,
 } from "./ecs/tasks.js";
-import { observedServices } from "./mesh-services.js";
 import type { NamerdApi } from "./namerd/namerd-client.js";
 import { type DtabResult, reconcileDtab } from "./namerd/reconcile.js";
 
@@ -67,8 +65,6 @@ export interface MeshOptions {
   readonly onProgress?: (event: ApplyProgress) => void;
   /** Aborted (Ctrl-C): calls in flight finish, nothing new starts, later targets are skipped. */
   readonly signal?: AbortSignal;
-  /** Where this controller is reached (Prometheus run by Monitoring's delivery.ecs scrapes it). */
-  readonly controllerUrl?: string;
 }
 
 async function attempt<T>(target: string, log: Logger, work: () => Promise<T>): Promise<TargetReport<T>> {
@@ -91,14 +87,13 @@ async function attempt<T>(target: string, log: Logger, work: () => Promise<T>): 
  * newest commit being invalid) and after rollouts have finished (apply --wait).
  */
 export async function reconcileRegistrations(
-  set: ManifestSet,
+  desired: DesiredMesh,
   targets: Pick<MeshTargets, "tasks" | "addresses" | "taskCache" | "consul">,
-  options: Pick<MeshOptions, "dryRun" | "log" | "controllerUrl">,
+  options: Pick<MeshOptions, "dryRun" | "log">,
 ): Promise<RegistrationsReport> {
-  const mesh = set.mesh.manifest;
-  const controllerUrl = options.controllerUrl ?? DEFAULT_CONTROLLER_URL;
-  const log = meshLog(set, options.log);
-  const watched = new Set(observedServices(set, controllerUrl).map((service) => service.metadata.name));
+  const mesh = desired.set.mesh.manifest;
+  const log = meshLog(desired, options.log);
+  const watched = new Set(desired.observedServices.map((service) => service.metadata.name));
   const tasks =
     watched.size === 0
       ? undefined
@@ -113,12 +108,12 @@ export async function reconcileRegistrations(
         );
 
   // Nothing registers in Consul: no Consul calls at all (it may not even be reachable).
-  const consulApi = consulServices(set, controllerUrl).length > 0 ? targets.consul : undefined;
+  const consulApi = desired.consulServices.length > 0 ? targets.consul : undefined;
   const consul =
     consulApi && tasks
       ? tasks.ok
         ? await attempt("consul", log, async () => {
-            const plan = await planConsul(set, consulApi, tasks.value, controllerUrl);
+            const plan = await planConsul(desired, consulApi, tasks.value);
             const transactions = options.dryRun ? 0 : await applyConsul(plan, consulApi);
             if (transactions > 0) {
               const count = (verb: string) => plan.changes.filter((c) => c.verb === verb).length;
@@ -146,23 +141,22 @@ export async function reconcileRegistrations(
  * With `dryRun` every target is observed and planned, and nothing is written.
  */
 export async function reconcileMesh(
-  set: ManifestSet,
+  desired: DesiredMesh,
   targets: MeshTargets,
   options: MeshOptions,
 ): Promise<MeshReport> {
-  const mesh = set.mesh.manifest;
-  const controllerUrl = options.controllerUrl ?? DEFAULT_CONTROLLER_URL;
-  const log = meshLog(set, options.log);
+  const mesh = desired.set.mesh.manifest;
+  const log = meshLog(desired, options.log);
   const cloudMap =
     targets.cloudMap && mesh.spec.cloudMap
       ? await attempt("cloudmap", log, () =>
-          reconcileCloudMap(set, targets.cloudMap as CloudMapApi, options.dryRun),
+          reconcileCloudMap(desired, targets.cloudMap as CloudMapApi, options.dryRun),
         )
       : undefined;
   const registries = cloudMap?.ok ? cloudMap.value.registries : new Map<string, string>();
 
   const ecs = await attempt("ecs", log, async () => {
-    const planned = await planEcsForSet(set, targets.ecs, options.flags, registries, controllerUrl);
+    const planned = await planEcsForMesh(desired, targets.ecs, options.flags, registries);
     if (options.dryRun) return { planned, applied: undefined };
     const reason = cloudMap && !cloudMap.ok ? cloudMap.error.message : "not created yet";
     const plan = holdUnresolvedRegistries(planned.plan, reason);
@@ -178,7 +172,7 @@ export async function reconcileMesh(
   }
 
   // Registrations follow the tasks that run, whether or not the ECS step succeeded.
-  const { tasks, consul } = await reconcileRegistrations(set, targets, options);
+  const { tasks, consul } = await reconcileRegistrations(desired, targets, options);
 
   const namerdApi = targets.namerd;
   const dtab = namerdApi
@@ -189,7 +183,7 @@ export async function reconcileMesh(
         const inventory = ecs.ok
           ? (ecs.value.applied?.inventory ?? ecs.value.planned.inventory)
           : await store.load(ownerId(mesh), mesh.spec.ecs.cluster);
-        const result = await reconcileDtab(set, namerdApi, inventory.dtabs?.[namespace], options.dryRun);
+        const result = await reconcileDtab(desired, namerdApi, inventory.dtabs?.[namespace], options.dryRun);
         if (
           !options.dryRun &&
           result.applied !== inventory.dtabs?.[namespace] &&
@@ -203,7 +197,7 @@ export async function reconcileMesh(
   return { cloudMap, ecs, consul, dtab, tasks };
 }
 
-function meshLog(set: ManifestSet, log: Logger): Logger {
-  const mesh = set.mesh.manifest;
+function meshLog(desired: DesiredMesh, log: Logger): Logger {
+  const mesh = desired.set.mesh.manifest;
   return log.child({ mesh: mesh.metadata.name, cluster: mesh.spec.ecs.cluster });
 }

@@ -1,8 +1,8 @@
 import type { CallPolicyOptions } from "../aws/call-policy.js";
 import type { InventoryStore } from "../inventory/store.js";
-import type { Logger } from "../runtime/logger.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { manifestEndpointRefusal, type ScopedToken, UntrustedEndpointError } from "../util/endpoint-trust.js";
+import type { Logger } from "../util/logger.js";
 import { SdkCloudMapApi } from "./cloudmap/cloudmap-client.js";
 import { type ConsulApi, HttpConsulApi } from "./consul/consul-client.js";
 import { SdkEc2Addresses } from "./ec2/ec2-client.js";

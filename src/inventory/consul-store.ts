@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { ConsulApi } from "../controllers/consul/consul-client.js";
 import { chunk } from "../util/concurrency.js";
 import { emptyInventory, type Inventory } from "./inventory.js";
 import type { InventoryStore } from "./store.js";
@@ -15,6 +14,14 @@ const ServiceEntry = z.object({
 /** Consul 1.14 raised the transaction limit to 128; 64 works with every version. */
 const KV_TXN_MAX_OPS = 64;
 
+/** The Consul calls the store makes; the controller's Consul client (ConsulApi) answers them. */
+export interface ConsulKv {
+  /** GET /v1/kv/:prefix?recurse: key -> value (decoded), empty when nothing is there. */
+  kvList(prefix: string): Promise<Map<string, string>>;
+  /** PUT /v1/txn: all operations or none. */
+  txn(ops: readonly Readonly<Record<string, unknown>>[]): Promise<void>;
+}
+
 /**
  * The inventory in Consul KV, the mesh's own durable, replicated store (where the leader lock
  * also lives): one key per service under `ecsmesh/inventory/<cluster>/<owner>/services/` and one
@@ -26,7 +33,7 @@ export class ConsulInventoryStore implements InventoryStore {
   private known = new Map<string, string>();
 
   constructor(
-    private readonly consul: ConsulApi,
+    private readonly consul: ConsulKv,
     private readonly root = "ecsmesh/inventory",
   ) {}
 

@@ -1,11 +1,11 @@
 import path from "node:path";
 import type { z } from "zod";
 import { API_VERSION } from "../specs/common.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { Service, type ServiceSpec } from "../specs/service.js";
-import { prometheusFiles } from "./files.js";
 import { generatedYaml } from "./generated-yaml.js";
 import { GRAFANA_DASHBOARDS_DIR, grafanaProvisioningFiles } from "./grafana-provisioning.js";
+import { prometheusFiles } from "./prometheus-config.js";
 
 /** The names `delivery.ecs` takes for its services (and their Consul registration); a Service manifest may not. */
 export const PROMETHEUS_SERVICE = "ecsmesh-prometheus";

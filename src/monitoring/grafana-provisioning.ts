@@ -1,4 +1,4 @@
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import { renderDashboards } from "./dashboards/render.js";
 import { generatedYaml } from "./generated-yaml.js";
 import { grafanaFolderUid } from "./grafana-folder.js";

@@ -1,11 +1,21 @@
 import { formatDuration } from "../specs/duration.js";
 import type { Monitoring } from "../specs/monitoring.js";
 import { generatedYaml } from "./generated-yaml.js";
-import { SD_LINKERD_PATH, SD_SERVICES_PATH } from "./http-sd-routes.js";
-import { RULES_DIR } from "./rules.js";
+import { RULES_DIR, ruleFiles } from "./rules.js";
 
 /** The status server's metrics route. */
 const METRICS_PATH = "/metrics";
+/** The status server's Prometheus http_sd routes (src/runtime/sd-routes.ts). */
+export const SD_LINKERD_PATH = "/sd/linkerd";
+export const SD_SERVICES_PATH = "/sd/services";
+
+/** prometheus.yml and its rule files, by path relative to the delivery directory. */
+export function prometheusFiles(monitoring: Monitoring, controllerUrl: string): Map<string, string> {
+  return new Map([
+    ["prometheus.yml", renderPrometheusConfig(monitoring, controllerUrl)],
+    ...ruleFiles(monitoring),
+  ]);
+}
 
 /**
  * A complete prometheus.yml: linkerd and the Services are discovered through the controller's

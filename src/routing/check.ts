@@ -1,7 +1,7 @@
 import { delegate, finalDestinations, parseDtab, parsePrefix, printPrefix } from "../dtab/index.js";
 import type { Dentry, Dtab, Path } from "../dtab/types.js";
 import type { Diagnostic, FieldPath } from "../specs/diagnostic.js";
-import type { Loaded } from "../specs/loader.js";
+import type { Loaded } from "../specs/manifest-set.js";
 import type { Mesh } from "../specs/mesh.js";
 import { baseDtabText, consulName } from "../specs/resolve.js";
 import type { Destination, Route } from "../specs/route.js";

@@ -1,6 +1,6 @@
 import { parseDtab, parsePath, parsePrefix, printDtab } from "../dtab/index.js";
 import type { Dentry, Dtab, NameTree } from "../dtab/types.js";
-import type { ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
 import type { Mesh } from "../specs/mesh.js";
 import { baseDtabText, consulName } from "../specs/resolve.js";
 import type { Destination, Route, RouteRule } from "../specs/route.js";
@@ -109,6 +109,19 @@ function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: { messag
 }
 
 /** The namespace dtab as text, one dentry per line: what linkerd's routers or namerd are given. */
-export function namespaceDtabText(set: ManifestSet): string {
-  return `${printDtab(namespaceDtab(set, set.mesh.manifest.spec.linkerd.namespace), { multiline: true })}\n`;
+export function namespaceDtabText(
+  set: ManifestSet,
+  namespace = set.mesh.manifest.spec.linkerd.namespace,
+): string {
+  return `${printDtab(namespaceDtab(set, namespace), { multiline: true })}\n`;
+}
+
+/** The dtab of every namespace the Mesh and its Routes name, by namespace, the Mesh's first. */
+export function namespaceDtabs(set: ManifestSet): Map<string, string> {
+  const mesh = set.mesh.manifest;
+  const namespaces = new Set([
+    mesh.spec.linkerd.namespace,
+    ...set.routes.map((route) => routeNamespace(route.manifest, mesh)),
+  ]);
+  return new Map([...namespaces].map((namespace) => [namespace, namespaceDtabText(set, namespace)]));
 }

@@ -1,6 +1,8 @@
 import path from "node:path";
 import cron, { type ScheduledTask } from "node-cron";
 import { errorMessage } from "../aws/errors.js";
+import { loadManifestDir } from "../compile/load.js";
+import { compileMesh, type DesiredMesh } from "../compile/mesh.js";
 import type { EcsFlags } from "../controllers/ecs/reconcile.js";
 import type { RunningTask } from "../controllers/ecs/tasks.js";
 import {
@@ -9,15 +11,15 @@ import {
   reconcileMesh,
   reconcileRegistrations,
 } from "../controllers/mesh.js";
+import type { ScrapeTargets } from "../controllers/monitoring/discovery.js";
+import type { GrafanaApi } from "../controllers/monitoring/grafana-client.js";
+import { reconcileMonitoring, scrapeTargets } from "../controllers/monitoring/reconcile.js";
 import type { WriterLock } from "../inventory/lock.js";
-import type { ScrapeTargets } from "../monitoring/discovery.js";
-import type { GrafanaApi } from "../monitoring/grafana-client.js";
-import { reconcileMonitoring, scrapeTargets } from "../monitoring/reconcile.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
-import { loadManifestDir, type ManifestSet } from "../specs/loader.js";
+import type { ManifestSet } from "../specs/manifest-set.js";
+import type { Logger } from "../util/logger.js";
 import type { GitSource } from "./git-source.js";
 import type { Health } from "./http-server.js";
-import type { Logger } from "./logger.js";
 import type { ControllerMetrics } from "./metrics.js";
 import {
   actionRecords,
@@ -233,13 +235,9 @@ export class Controller {
       };
     }
     this.status = { ...this.status, observedGeneration: loaded.set.digest };
-    const report = await reconcileMesh(loaded.set, targets, {
-      dryRun: false,
-      flags: this.options.flags,
-      log,
-      controllerUrl: this.options.advertiseUrl(),
-    });
-    await this.monitor(loaded.set, observedTasks(report), log);
+    const desired = this.compile(loaded.set);
+    const report = await reconcileMesh(desired, targets, { dryRun: false, flags: this.options.flags, log });
+    await this.monitor(desired, observedTasks(report), log);
     const at = new Date().toISOString();
     const resources = this.sinceLastTransition(resourceStatuses(report, at));
     const actions = actionRecords(report, at);
@@ -274,6 +272,11 @@ export class Controller {
    * Holds the mesh's writer lock, switching locks when the Mesh moved to another cluster or owner,
    * and reports why this replica leads or not (status, condition, metrics).
    */
+  /** The pass's desired state, compiled once; Prometheus run by delivery.ecs reaches us at advertiseUrl. */
+  private compile(set: ManifestSet): DesiredMesh {
+    return compileMesh(set, { controllerUrl: this.options.advertiseUrl() });
+  }
+
   private async lead(lock: WriterLock): Promise<boolean> {
     if (lock !== this.lock) {
       await this.lock?.stop();
@@ -325,14 +328,10 @@ export class Controller {
       { lastGoodGeneration: set.digest },
       "registering the running tasks from the last good manifests while the newest commit is invalid",
     );
-    const controllerUrl = this.options.advertiseUrl();
+    const desired = this.compile(set);
     let report: RegistrationsReport;
     try {
-      report = await reconcileRegistrations(set, targets, {
-        dryRun: false,
-        log,
-        controllerUrl,
-      });
+      report = await reconcileRegistrations(desired, targets, { dryRun: false, log });
     } catch (error) {
       // Reported apart: the pass's outcome and conditions stay those of the invalid commit.
       this.noteError("consul", errorMessage(error));
@@ -340,7 +339,7 @@ export class Controller {
       return;
     }
     const tasks = observedTasks(report);
-    if (tasks) this.scrapeTargets = scrapeTargets(set, tasks, controllerUrl);
+    if (tasks) this.scrapeTargets = scrapeTargets(desired, tasks);
     const at = new Date().toISOString();
     const statuses = this.sinceLastTransition(registrationStatuses(report.consul, at));
     for (const r of statuses.filter((r) => r.ready === "False"))
@@ -361,17 +360,16 @@ export class Controller {
    * Without `tasks` (they could not be observed) the scrape targets stay as they were.
    */
   private async monitor(
-    set: ManifestSet,
+    desired: DesiredMesh,
     tasks: readonly RunningTask[] | undefined,
     log: Logger,
   ): Promise<void> {
     try {
       const result = await reconcileMonitoring(
-        set,
+        desired,
         tasks ?? [],
-        this.options.advertiseUrl(),
         this.options.workdir,
-        this.options.grafana?.(set),
+        this.options.grafana?.(desired.set),
         `ecsmesh ${this.status.lastAttemptedRevision ?? ""}`.trim(),
       );
       if (tasks) this.scrapeTargets = result.targets;

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Logger, silentLogger } from "./logger.js";
+import { type Logger, silentLogger } from "../util/logger.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { renderPage } from "./page.js";
 import { type RefusalReason, type Refuse, refusalLog } from "./refusals.js";

@@ -1,7 +1,7 @@
 import { errorMessage } from "../aws/errors.js";
 import type { ConsulApi } from "../controllers/consul/consul-client.js";
 import type { LockState, WriterLock } from "../inventory/lock.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../util/logger.js";
 
 export interface LeaderOptions {
   /** The KV key whose lock is leadership, e.g. the mesh writer lock, ecsmesh/locks/<cluster>/<owner>. */

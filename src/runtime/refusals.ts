@@ -1,4 +1,4 @@
-import type { Logger } from "./logger.js";
+import type { Logger } from "../util/logger.js";
 
 /** Why the status port turned a caller away; anyone who can reach the port can cause these. */
 export const REFUSAL_REASONS = [

@@ -1,10 +1,7 @@
 import path from "node:path";
-import { LINKERD_SERVICE, linkerdLauncher } from "../controllers/linkerd/daemon.js";
-import { MONITORING_SERVICES } from "../monitoring/ecs-delivery.js";
-import { checkRoutes } from "../routing/check.js";
 import type { Diagnostic } from "./diagnostic.js";
 import type { Kind } from "./kinds.js";
-import type { Loaded } from "./loader.js";
+import type { Loaded } from "./manifest-set.js";
 import type { Mesh } from "./mesh.js";
 import type { Monitoring } from "./monitoring.js";
 import {
@@ -42,13 +39,20 @@ export interface Candidates {
 }
 
 /**
+ * Checks that need what the compile step knows, run on the same candidates as the others so their
+ * diagnostics come in the same report. `mesh` is the set's first Mesh when it is valid.
+ */
+export type CompiledChecks = (set: Candidates, mesh: Loaded<Mesh> | undefined) => Diagnostic[];
+
+/**
  * Checks that need more than one document: uniqueness, references, and rules between fields.
  * Names are checked across every document, valid or not; every other check runs only on the
  * documents that passed their schema, and one that needs an invalid document is skipped, since
  * that document's own errors are already reported. A check that throws becomes an error at its
- * document rather than ending the report.
+ * document rather than ending the report. `compiledChecks` adds the checks that need compiled
+ * facts (generated services, the namespace dtabs), which this layer does not know.
  */
-export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
+export function crossCheck(set: Candidates, anyFile: string, compiledChecks: CompiledChecks): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   diagnostics.push(
     ...checkSingleton(set.identities, "Mesh"),
@@ -70,9 +74,7 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
     });
   }
   if (mesh) {
-    diagnostics.push(
-      ...checkSafely(mesh.source, [], () => [...checkMeshPorts(mesh), ...checkDaemon(mesh, set.services)]),
-    );
+    diagnostics.push(...checkSafely(mesh.source, [], () => checkMeshPorts(mesh)));
   }
   for (const service of set.services) {
     diagnostics.push(...checkSafely(service.source, [], () => checkService(service, mesh?.manifest)));
@@ -83,18 +85,10 @@ export function crossCheck(set: Candidates, anyFile: string): Diagnostic[] {
       ...checkSafely(controller.source, [], () => checkControllerRoles(controller, mesh, set.services)),
     );
   }
-  const serviceNames = new Set(
-    [...set.identities, ...set.unreadable].filter((i) => i.kind === "Service").map((i) => i.name),
-  );
-  diagnostics.push(...checkRoutes(mesh, set.services, serviceNames, set.routes));
   for (const monitoring of set.monitorings) {
-    diagnostics.push(
-      ...checkSafely(monitoring.source, [], () => [
-        ...checkMonitoring(monitoring),
-        ...checkMonitoringServices(monitoring, set.services),
-      ]),
-    );
+    diagnostics.push(...checkSafely(monitoring.source, [], () => checkMonitoring(monitoring)));
   }
+  diagnostics.push(...compiledChecks(set, mesh));
   return diagnostics;
 }
 
@@ -132,34 +126,6 @@ function checkUniqueNames(identities: readonly Identity[]): Diagnostic[] {
       );
     } else {
       seen.set(key, identity);
-    }
-  }
-  return diagnostics;
-}
-
-/** The linkerd DAEMON needs a versioned image to find its launcher, and its service name to itself. */
-function checkDaemon(mesh: Loaded<Mesh>, services: readonly Loaded<Service>[]): Diagnostic[] {
-  const linkerd = mesh.manifest.spec.linkerd;
-  if (!linkerd.daemon.enabled) return [];
-  const diagnostics: Diagnostic[] = [];
-  if (!linkerdLauncher(linkerd.image)) {
-    diagnostics.push(
-      diagnosticAt(
-        mesh.source,
-        ["spec", "linkerd", "image"],
-        "the linkerd daemon needs an image tagged with its version (e.g. buoyantio/linkerd:1.7.5) to find its launcher",
-      ),
-    );
-  }
-  for (const service of services) {
-    if (service.manifest.metadata.name === LINKERD_SERVICE) {
-      diagnostics.push(
-        diagnosticAt(
-          service.source,
-          ["metadata", "name"],
-          `"${LINKERD_SERVICE}" is the name of the mesh's linkerd daemon; pick another or set linkerd.daemon.enabled: false`,
-        ),
-      );
     }
   }
   return diagnostics;
@@ -389,23 +355,6 @@ function checkPorts(loaded: Loaded<Service>, mesh: Mesh | undefined): Diagnostic
     }
   });
   return diagnostics;
-}
-
-/** `delivery.ecs` runs Prometheus and Grafana as services of their own names. */
-function checkMonitoringServices(
-  { manifest }: Loaded<Monitoring>,
-  services: readonly Loaded<Service>[],
-): Diagnostic[] {
-  if (!manifest.spec.delivery.ecs) return [];
-  return services
-    .filter((service) => MONITORING_SERVICES.includes(service.manifest.metadata.name))
-    .map((service) =>
-      diagnosticAt(
-        service.source,
-        ["metadata", "name"],
-        `"${service.manifest.metadata.name}" is the name of a service Monitoring's delivery.ecs runs; pick another or remove delivery.ecs`,
-      ),
-    );
 }
 
 const RESERVED_JOBS = new Set(["linkerd", "services", "ecsmesh"]);

@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { z } from "zod";
-import { crossCheck, type Identity } from "./cross-check.js";
+import { canonicalJson } from "../util/canonical-json.js";
+import { type CompiledChecks, crossCheck, type Identity } from "./cross-check.js";
 import { compareDiagnostics, type Diagnostic, type FieldPath } from "./diagnostic.js";
 import { isTextPosition } from "./dtab-text.js";
 import { isKind, KINDS, type Kind } from "./kinds.js";
+import type { Loaded, ManifestSet } from "./manifest-set.js";
 import type { Mesh } from "./mesh.js";
 import type { Monitoring } from "./monitoring.js";
 import type { Route } from "./route.js";
@@ -27,21 +29,6 @@ export interface LoadLimits {
 
 export const DEFAULT_LIMITS: LoadLimits = { maxFileBytes: 1024 * 1024, maxFiles: 5_000 };
 
-/** A validated manifest and the document it came from (for positioned messages later). */
-export interface Loaded<T> {
-  readonly manifest: T;
-  readonly source: SourceDocument;
-}
-
-export interface ManifestSet {
-  readonly mesh: Loaded<Mesh>;
-  readonly services: readonly Loaded<Service>[];
-  readonly routes: readonly Loaded<Route>[];
-  readonly monitoring: Loaded<Monitoring> | undefined;
-  /** sha256 over the validated content: changes exactly when the desired state changes. */
-  readonly digest: string;
-}
-
 export type LoadResult =
   | { readonly ok: true; readonly set: ManifestSet; readonly warnings: readonly Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
@@ -56,8 +43,15 @@ const REFUSED_FIELDS: Record<string, string> = {
   "consul.token": "the Consul token is read from CONSUL_HTTP_TOKEN only, never from manifests",
 };
 
-/** Reads every *.yaml / *.yml below `dir` (hidden folders and node_modules skipped) and loads them as one set. */
-export async function loadManifestDir(dir: string, limits: LoadLimits = DEFAULT_LIMITS): Promise<LoadResult> {
+/**
+ * Reads every *.yaml / *.yml below `dir` (hidden folders and node_modules skipped) and loads them as
+ * one set. `compiledChecks` come from the compile layer (src/compile/load.ts), which callers use.
+ */
+export async function loadManifestDir(
+  dir: string,
+  compiledChecks: CompiledChecks,
+  limits: LoadLimits = DEFAULT_LIMITS,
+): Promise<LoadResult> {
   let found: string[];
   try {
     found = await listManifestFiles(dir);
@@ -89,7 +83,7 @@ export async function loadManifestDir(dir: string, limits: LoadLimits = DEFAULT_
     }
     files.push({ file, text: await readFile(file, "utf8") });
   }
-  const result = loadManifests(files);
+  const result = loadManifests(files, compiledChecks);
   if (diagnostics.length === 0) return result;
   const rest = result.ok ? result.warnings : result.diagnostics;
   return { ok: false, diagnostics: [...diagnostics, ...rest].sort(compareDiagnostics) };
@@ -112,7 +106,7 @@ function directoryError(file: string, message: string): Diagnostic {
 }
 
 /** Loads a set of manifest files: all of it, typed and cross-checked, or every error found. */
-export function loadManifests(files: readonly ManifestFile[]): LoadResult {
+export function loadManifests(files: readonly ManifestFile[], compiledChecks: CompiledChecks): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const documents: { kind: Kind; manifest: unknown; source: SourceDocument }[] = [];
   const identities: Identity[] = [];
@@ -143,7 +137,11 @@ export function loadManifests(files: readonly ManifestFile[]): LoadResult {
   const routes = byKind<Route>("Route");
   const monitorings = byKind<Monitoring>("Monitoring");
   diagnostics.push(
-    ...crossCheck({ identities, unreadable, meshes, services, routes, monitorings }, files[0]?.file ?? "."),
+    ...crossCheck(
+      { identities, unreadable, meshes, services, routes, monitorings },
+      files[0]?.file ?? ".",
+      compiledChecks,
+    ),
   );
 
   const errors = diagnostics.filter((d) => d.severity === "error");
@@ -258,16 +256,4 @@ function digestOf(documents: readonly { kind: Kind; manifest: unknown }[]): stri
     .map((d) => ({ ...d, name: (d.manifest as { metadata: { name: string } }).metadata.name }))
     .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
   return createHash("sha256").update(canonicalJson(sorted)).digest("hex");
-}
-
-/** JSON with sorted keys, so the digest does not depend on field order in the YAML. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

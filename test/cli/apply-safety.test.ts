@@ -7,9 +7,9 @@ import { main } from "../../src/cli/main.js";
 import { HttpConsulApi } from "../../src/controllers/consul/consul-client.js";
 import { FileWriterLock } from "../../src/inventory/file-lock.js";
 import { LeaderElection } from "../../src/runtime/leader.js";
-import { silentLogger } from "../../src/runtime/logger.js";
 import { type ConsulServer, startConsulServer } from "../../src/sandbox/consul/server.js";
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
+import { silentLogger } from "../../src/util/logger.js";
 import { serviceYaml } from "../controllers/ecs/support.js";
 
 const SERVICES = 12;

@@ -14,17 +14,18 @@ import {
 import type { CliIO } from "../../src/cli/io.js";
 import type { CliEnv } from "../../src/cli/mesh-commands.js";
 import { makeExampleRepo } from "../../src/cli/sandbox.js";
+import { loadManifestDir } from "../../src/compile/load.js";
+import { compileMesh } from "../../src/compile/mesh.js";
 import { HttpConsulApi } from "../../src/controllers/consul/consul-client.js";
 import { applyEcsPlan } from "../../src/controllers/ecs/apply.js";
 import { SdkEcsApi } from "../../src/controllers/ecs/ecs-client.js";
-import { planEcsForSet } from "../../src/controllers/ecs/reconcile.js";
+import { planEcsForMesh } from "../../src/controllers/ecs/reconcile.js";
 import { ConsulInventoryStore } from "../../src/inventory/consul-store.js";
 import { FileWriterLock } from "../../src/inventory/file-lock.js";
 import { FileInventoryStore } from "../../src/inventory/store.js";
-import { silentLogger } from "../../src/runtime/logger.js";
 import { startConsulServer } from "../../src/sandbox/consul/server.js";
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
-import { loadManifestDir } from "../../src/specs/loader.js";
+import { silentLogger } from "../../src/util/logger.js";
 
 const run = promisify(execFile);
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
@@ -135,7 +136,10 @@ spec: { image: example/app:1, memory: 64, desiredCount: 1 }
   if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
   const api = new SdkEcsApi({ region: "us-east-1" });
   const deps = { api, store: new FileInventoryStore(inventoryFile), cache: new Map() };
-  const planned = await planEcsForSet(loaded.set, deps, { allowMassPrune: false, adopt: false });
+  const planned = await planEcsForMesh(compileMesh(loaded.set), deps, {
+    allowMassPrune: false,
+    adopt: false,
+  });
   await applyEcsPlan(api, planned.plan, planned.inventory, deps.store, silentLogger);
   const [rendered] = await renderControllerManifests(CONTROLLER_MANIFESTS_DIR, SOURCE, undefined);
   await writeFile(path.join(dir, `${CONTROLLER}.yaml`), rendered?.text ?? "");

@@ -3,13 +3,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { cliEnv, controllerEnv, parseEnvironment, type RawEnvironment } from "../../src/cli/environment.js";
 import { meshStore } from "../../src/cli/mesh-store.js";
 import { grafanaApi } from "../../src/cli/run.js";
+import { compileMesh } from "../../src/compile/mesh.js";
 import { HttpConsulApi } from "../../src/controllers/consul/consul-client.js";
 import { reconcileMesh } from "../../src/controllers/mesh.js";
 import { HttpNamerdApi } from "../../src/controllers/namerd/namerd-client.js";
 import { meshTargets } from "../../src/controllers/targets.js";
 import { FileInventoryStore } from "../../src/inventory/store.js";
-import { silentLogger } from "../../src/runtime/logger.js";
 import { resourceStatuses } from "../../src/runtime/resource-status.js";
+import { silentLogger } from "../../src/util/logger.js";
 import { loadSet } from "../controllers/ecs/support.js";
 import { startSandbox, targetsFor } from "../controllers/mesh-support.js";
 
@@ -226,7 +227,7 @@ describe("answers are read with a size cap", () => {
     try {
       const set = mesh(`  linkerd:\n    daemon: {enabled: false}\n    namerd: {url: "${namerd.url}"}`);
       const report = await reconcileMesh(
-        set,
+        compileMesh(set),
         targetsFor(sandbox, { namerd: new HttpNamerdApi(namerd.url, NO_RETRIES) }),
         { dryRun: true, flags: { allowMassPrune: false, adopt: false }, log: silentLogger },
       );

@@ -1,9 +1,10 @@
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { compileMesh } from "../../src/compile/mesh.js";
 import { reconcileMesh } from "../../src/controllers/mesh.js";
-import { silentLogger } from "../../src/runtime/logger.js";
 import { type CloudMapServer, startCloudMapServer } from "../../src/sandbox/cloudmap/server.js";
-import type { ManifestSet } from "../../src/specs/loader.js";
+import type { ManifestSet } from "../../src/specs/manifest-set.js";
+import { silentLogger } from "../../src/util/logger.js";
 import { loadSet, serviceYaml } from "./ecs/support.js";
 import { CREDENTIALS, REGION, type Sandbox, startSandbox, targetsFor } from "./mesh-support.js";
 
@@ -31,7 +32,7 @@ afterEach(async () => {
 });
 
 async function pass(set: ManifestSet, dryRun = false) {
-  return reconcileMesh(set, targetsFor(sandbox, { cloudMapUrl: cloudMap.url }), {
+  return reconcileMesh(compileMesh(set), targetsFor(sandbox, { cloudMapUrl: cloudMap.url }), {
     dryRun,
     flags: { allowMassPrune: false, adopt: false },
     log: silentLogger,

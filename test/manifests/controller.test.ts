@@ -1,8 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadManifests } from "../../src/compile/load.js";
 import { controllerPolicy, type IamPolicy } from "../../src/controllers/iam-policy.js";
-import { loadManifests, type ManifestFile, type ManifestSet } from "../../src/specs/loader.js";
+import type { ManifestFile } from "../../src/specs/loader.js";
+import type { ManifestSet } from "../../src/specs/manifest-set.js";
 import { effectiveSettings } from "../../src/specs/resolve.js";
 import { ScopedToken } from "../../src/util/endpoint-trust.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { linkerdDaemon } from "../../src/controllers/linkerd/daemon.js";
-import { linkerdTargets, serviceTargets } from "../../src/monitoring/discovery.js";
-import type { ManifestSet } from "../../src/specs/loader.js";
+import { linkerdDaemon } from "../../src/compile/linkerd/daemon.js";
+import { linkerdTargets, serviceTargets } from "../../src/controllers/monitoring/discovery.js";
+import type { ManifestSet } from "../../src/specs/manifest-set.js";
 import { demoSet, runningTask } from "./support.js";
 
 const userServices = (set: ManifestSet) => set.services.map((s) => s.manifest);

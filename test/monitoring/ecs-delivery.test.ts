@@ -3,18 +3,20 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { renderService } from "../../src/compile/ecs/render.js";
+import { loadManifests } from "../../src/compile/load.js";
+import { compileMesh } from "../../src/compile/mesh.js";
 import { SdkEcsApi } from "../../src/controllers/ecs/ecs-client.js";
-import { planEcsForSet } from "../../src/controllers/ecs/reconcile.js";
-import { renderService } from "../../src/controllers/ecs/render.js";
+import { planEcsForMesh } from "../../src/controllers/ecs/reconcile.js";
 import { FileInventoryStore } from "../../src/inventory/store.js";
 import {
   GRAFANA_SERVICE,
   monitoringServices,
   PROMETHEUS_SERVICE,
 } from "../../src/monitoring/ecs-delivery.js";
-import { prometheusFiles } from "../../src/monitoring/files.js";
+import { prometheusFiles } from "../../src/monitoring/prometheus-config.js";
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
-import { loadManifests, type ManifestSet } from "../../src/specs/loader.js";
+import type { ManifestSet } from "../../src/specs/manifest-set.js";
 import type { Service } from "../../src/specs/service.js";
 import { serviceYaml } from "../controllers/ecs/support.js";
 import { demoSet, MONITORING, monitoringOf, PROMTOOL } from "./support.js";
@@ -141,7 +143,7 @@ function demoMesh(): string {
   return "apiVersion: ecsmesh.io/v1alpha1\nkind: Mesh\nmetadata: {name: demo}\nspec:\n  ecs: {cluster: demo, region: us-east-1}\n";
 }
 
-describe("planEcsForSet with delivery.ecs", () => {
+describe("planEcsForMesh with delivery.ecs", () => {
   let server: EcsServer;
 
   beforeEach(async () => {
@@ -160,12 +162,10 @@ describe("planEcsForSet with delivery.ecs", () => {
       policy: { retries: 2, minBackoffMs: 10, maxBackoffMs: 50, timeoutMs: 5_000 },
     });
     const store = new FileInventoryStore(path.join(await tempDir(), "inventory.json"));
-    const planned = await planEcsForSet(
-      set,
+    const planned = await planEcsForMesh(
+      compileMesh(set, { controllerUrl: CONTROLLER }),
       { api, store, cache: new Map() },
       { allowMassPrune: false, adopt: false },
-      new Map(),
-      CONTROLLER,
     );
     return planned.desired.map((d) => d.name);
   }

@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { prometheusFiles, writeChangedFiles } from "../../src/monitoring/files.js";
-import { renderPrometheusConfig } from "../../src/monitoring/prometheus-config.js";
+import { writeChangedFiles } from "../../src/controllers/monitoring/files.js";
+import { prometheusFiles, renderPrometheusConfig } from "../../src/monitoring/prometheus-config.js";
 import { demoSet, monitoringOf } from "./support.js";
 import { tempDir } from "./temp-dir.js";
 

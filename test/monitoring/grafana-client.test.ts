@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type GrafanaApi, HttpGrafanaApi } from "../../src/controllers/monitoring/grafana-client.js";
+import { pushDashboards } from "../../src/controllers/monitoring/grafana-push.js";
 import type { Dashboard } from "../../src/monitoring/dashboards/model.js";
 import { renderDashboards } from "../../src/monitoring/dashboards/render.js";
-import { type GrafanaApi, HttpGrafanaApi } from "../../src/monitoring/grafana-client.js";
 import { grafanaFolderUid } from "../../src/monitoring/grafana-folder.js";
-import { pushDashboards } from "../../src/monitoring/grafana-push.js";
 import { type GrafanaServer, startGrafanaServer } from "../../src/sandbox/grafana/server.js";
 import { ScopedToken } from "../../src/util/endpoint-trust.js";
 import { HttpStatusError } from "../../src/util/http-status-error.js";

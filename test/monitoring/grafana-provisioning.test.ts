@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { writeChangedFiles } from "../../src/controllers/monitoring/files.js";
 import { renderDashboards } from "../../src/monitoring/dashboards/render.js";
-import { writeChangedFiles } from "../../src/monitoring/files.js";
 import { grafanaFolderUid } from "../../src/monitoring/grafana-folder.js";
 import { grafanaProvisioningFiles } from "../../src/monitoring/grafana-provisioning.js";
 import { loadSet, serviceYaml } from "../controllers/ecs/support.js";

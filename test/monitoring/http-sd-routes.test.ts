@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ScrapeTargets } from "../../src/monitoring/discovery.js";
-import { sdRoutes } from "../../src/monitoring/http-sd-routes.js";
+import type { ScrapeTargets } from "../../src/controllers/monitoring/discovery.js";
+import { sdRoutes } from "../../src/runtime/sd-routes.js";
 import { startTestServer } from "../runtime/status-server-fixture.js";
 
 const LINKERD = { targets: ["10.0.0.5:9990"], labels: { __metrics_path__: "/admin/metrics/prometheus" } };

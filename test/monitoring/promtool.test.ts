@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { prometheusFiles, writeChangedFiles } from "../../src/monitoring/files.js";
+import { writeChangedFiles } from "../../src/controllers/monitoring/files.js";
+import { prometheusFiles } from "../../src/monitoring/prometheus-config.js";
 import { demoSet, monitoringOf, PROMTOOL } from "./support.js";
 import { tempDir } from "./temp-dir.js";
 

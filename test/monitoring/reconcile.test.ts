@@ -2,8 +2,9 @@ import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpGrafanaApi } from "../../src/monitoring/grafana-client.js";
-import { reconcileMonitoring } from "../../src/monitoring/reconcile.js";
+import { compileMesh } from "../../src/compile/mesh.js";
+import { HttpGrafanaApi } from "../../src/controllers/monitoring/grafana-client.js";
+import { reconcileMonitoring } from "../../src/controllers/monitoring/reconcile.js";
 import { type GrafanaServer, startGrafanaServer } from "../../src/sandbox/grafana/server.js";
 import { ScopedToken } from "../../src/util/endpoint-trust.js";
 import { loadSet, serviceYaml } from "../controllers/ecs/support.js";
@@ -38,6 +39,7 @@ describe("the monitoring target", () => {
       serviceYaml("api", "image: api:1\nmemory: 64\nports: [{containerPort: 8080}]"),
       monitoring(grafana.url),
     );
+    const desired = compileMesh(set, { controllerUrl: "http://127.0.0.1:8080" });
     const base = await mkdtemp(path.join(tmpdir(), "ecsmesh-monitoring-"));
     const token = new ScopedToken("GRAFANA_TOKEN", grafana.token, {
       endpointVariable: "GRAFANA_URL",
@@ -45,7 +47,7 @@ describe("the monitoring target", () => {
       allowList: [],
     });
     const api = new HttpGrafanaApi({ url: grafana.url, token });
-    const first = await reconcileMonitoring(set, [], "http://127.0.0.1:8080", base, api, "test");
+    const first = await reconcileMonitoring(desired, [], base, api, "test");
     expect(first.directory).toBe(path.join(base, "out"));
     expect(first.filesWritten).toEqual(
       expect.arrayContaining([
@@ -66,7 +68,7 @@ describe("the monitoring target", () => {
     expect(first.grafana?.pushed.length).toBe(4);
 
     grafana.calls.reset();
-    const second = await reconcileMonitoring(set, [], "http://127.0.0.1:8080", base, api, "test");
+    const second = await reconcileMonitoring(desired, [], base, api, "test");
     expect(second.filesWritten).toEqual([]);
     expect(second.grafana).toMatchObject({ pushed: [], unchanged: expect.arrayContaining(["linkerd-viz"]) });
     expect(grafana.calls.writes()).toBe(0);

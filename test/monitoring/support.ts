@@ -1,5 +1,5 @@
 import type { RunningTask } from "../../src/controllers/ecs/tasks.js";
-import type { ManifestSet } from "../../src/specs/loader.js";
+import type { ManifestSet } from "../../src/specs/manifest-set.js";
 import type { Monitoring } from "../../src/specs/monitoring.js";
 import { loadSet, serviceYaml } from "../controllers/ecs/support.js";
 

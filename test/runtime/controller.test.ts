@@ -4,11 +4,19 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startController } from "../../src/cli/run.js";
 import { type SandboxRun, startSandboxController } from "../../src/cli/sandbox.js";
-import { silentLogger } from "../../src/runtime/logger.js";
+import { compileMesh } from "../../src/compile/mesh.js";
+import { reconcileMesh, reconcileRegistrations } from "../../src/controllers/mesh.js";
+import { reconcileMonitoring } from "../../src/controllers/monitoring/reconcile.js";
 import type { ControllerStatus } from "../../src/runtime/status.js";
+import { silentLogger } from "../../src/util/logger.js";
+
+// Spies that call through: they count how often a pass compiles and what each target is given.
+vi.mock("../../src/compile/mesh.js", { spy: true });
+vi.mock("../../src/controllers/mesh.js", { spy: true });
+vi.mock("../../src/controllers/monitoring/reconcile.js", { spy: true });
 
 const run = promisify(execFile);
 const saved = { ...process.env };
@@ -96,6 +104,26 @@ describe("ecsmesh run against a git repository (npm start's sandbox)", () => {
     await until("the new commit", (s) => s.lastAppliedRevision === `main@sha1:${sha}`);
     const service = sandbox.sandbox.ecs?.ecs.state.clusters.get("l5d-demo")?.services.get("world-v2");
     expect(service?.desiredCount).toBe(3);
+  });
+
+  it("compiles the manifests once per pass, and every target works from that one DesiredMesh", async () => {
+    vi.clearAllMocks();
+    const file = path.join(sandbox.repo, "services.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("desiredCount: 3", "desiredCount: 2"));
+    await git("commit", "-qam", "scale world-v2 down");
+    const sha = await git("rev-parse", "HEAD");
+    await until("the new commit", (s) => s.lastAppliedRevision === `main@sha1:${sha}`);
+    const compiled = vi.mocked(compileMesh).mock.results.map((result) => result.value);
+    const meshPasses = vi.mocked(reconcileMesh).mock.calls.map(([desired]) => desired);
+    const registrationPasses = vi.mocked(reconcileRegistrations).mock.calls.map(([desired]) => desired);
+    const monitored = vi.mocked(reconcileMonitoring).mock.calls.map(([desired]) => desired);
+    expect(meshPasses.length).toBeGreaterThan(0);
+    // One compile for each pass, whether it reconciled everything or only the registrations.
+    expect(compiled).toHaveLength(meshPasses.length + registrationPasses.length);
+    expect([...meshPasses, ...registrationPasses].every((desired) => compiled.includes(desired))).toBe(true);
+    // Monitoring follows in the same pass, from the same DesiredMesh (a pass in flight may not be there yet).
+    expect(monitored.length).toBeGreaterThanOrEqual(meshPasses.length - 1);
+    expect(monitored.every((desired, i) => desired === meshPasses[i])).toBe(true);
   });
 
   it("stalls on an invalid commit without writing anything, and recovers on the next good one", async () => {

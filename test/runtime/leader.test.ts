@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpConsulApi } from "../../src/controllers/consul/consul-client.js";
 import { LeaderElection } from "../../src/runtime/leader.js";
-import { silentLogger } from "../../src/runtime/logger.js";
 import { type ConsulServer, startConsulServer } from "../../src/sandbox/consul/server.js";
+import { silentLogger } from "../../src/util/logger.js";
 
 const POLICY = { retries: 1, minBackoffMs: 10, maxBackoffMs: 50, timeoutMs: 2_000 };
 let consul: ConsulServer;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/runtime/logger.js";
 import { type RefusalReason, refusalLog } from "../../src/runtime/refusals.js";
+import { createLogger } from "../../src/util/logger.js";
 
 describe("refusalLog", () => {
   it("warns at most once per interval, saying how many it left out, and counts every refusal", () => {

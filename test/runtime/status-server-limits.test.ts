@@ -2,8 +2,8 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_SERVER_LIMITS } from "../../src/runtime/http-server.js";
-import { createLogger } from "../../src/runtime/logger.js";
 import type { ControllerMetrics } from "../../src/runtime/metrics.js";
+import { createLogger } from "../../src/util/logger.js";
 import { startTestServer } from "./status-server-fixture.js";
 
 /** A raw TCP client, so a test can be as slow or as rude as an attacker. */

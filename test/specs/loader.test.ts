@@ -2,8 +2,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadManifestDir, loadManifests } from "../../src/compile/load.js";
 import { type Diagnostic, formatDiagnostic } from "../../src/specs/diagnostic.js";
-import { type LoadResult, loadManifestDir, loadManifests } from "../../src/specs/loader.js";
+import type { LoadResult } from "../../src/specs/loader.js";
 
 const MESH = `apiVersion: ecsmesh.io/v1alpha1
 kind: Mesh

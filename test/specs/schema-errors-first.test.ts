@@ -5,13 +5,14 @@ import { describe, expect, it } from "vitest";
 import { type Document, isMap, isSeq, parseAllDocuments } from "yaml";
 import type { CliIO } from "../../src/cli/io.js";
 import { validateCommand } from "../../src/cli/validate.js";
+import { loadManifestDir, loadManifests } from "../../src/compile/load.js";
 import {
   type Diagnostic,
   type FieldPath,
   formatDiagnostic,
   formatFieldPath,
 } from "../../src/specs/diagnostic.js";
-import { loadManifestDir, loadManifests, type ManifestFile } from "../../src/specs/loader.js";
+import type { ManifestFile } from "../../src/specs/loader.js";
 import { checkSafely, parseYamlFile } from "../../src/specs/yaml-source.js";
 
 const FIXTURE = "test/fixtures/route-to-invalid-services";

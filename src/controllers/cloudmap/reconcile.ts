@@ -1,5 +1,5 @@
-import type { ManifestSet } from "../../specs/loader.js";
-import { ownerTags } from "../ecs/names.js";
+import { ownerTags } from "../../compile/ecs/names.js";
+import type { DesiredMesh } from "../../compile/mesh.js";
 import type { CloudMapApi } from "./cloudmap-client.js";
 
 export interface CloudMapChange {
@@ -41,14 +41,14 @@ export async function waitForOperation(api: CloudMapApi, id: string, wait: Opera
  * controller creates what is missing and never deletes Cloud Map resources.
  */
 export async function reconcileCloudMap(
-  set: ManifestSet,
+  desired: DesiredMesh,
   api: CloudMapApi,
   dryRun: boolean,
   wait: OperationWait = DEFAULT_OPERATION_WAIT,
 ): Promise<CloudMapResult> {
-  const mesh = set.mesh.manifest;
+  const mesh = desired.set.mesh.manifest;
   const settings = mesh.spec.cloudMap;
-  const wanted = set.services
+  const wanted = desired.set.services
     .map((s) => s.manifest)
     .filter((s) => s.spec.discovery.cloudMap !== undefined)
     .map((s) => ({

@@ -1,6 +1,5 @@
 import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
 import { errorMessage } from "../../aws/errors.js";
-import type { Logger } from "../../runtime/logger.js";
 import { formatDuration } from "../../specs/duration.js";
 import {
   fetchWithoutRedirects,
@@ -11,6 +10,7 @@ import {
 } from "../../util/bounded-http.js";
 import { type ScopedToken, UntrustedEndpointError } from "../../util/endpoint-trust.js";
 import { HttpStatusError } from "../../util/http-status-error.js";
+import type { Logger } from "../../util/logger.js";
 import type { CatalogEntry, TxnOp } from "./model.js";
 
 /** The Consul HTTP API calls the controller makes. */

@@ -1,5 +1,6 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { classifyFailure, errorCode, errorMessage } from "../../aws/errors.js";
+import { clientTokenFor } from "../../compile/ecs/render.js";
 import {
   type Inventory,
   withDeployment,
@@ -10,12 +11,11 @@ import {
 } from "../../inventory/inventory.js";
 import { InventoryJournal } from "../../inventory/journal.js";
 import type { InventoryStore } from "../../inventory/store.js";
-import type { Logger } from "../../runtime/logger.js";
 import { mapConcurrent } from "../../util/concurrency.js";
+import type { Logger } from "../../util/logger.js";
 import type { ResourcePlan } from "../plan-types.js";
 import type { EcsApi } from "./ecs-client.js";
 import { type EcsAction, type EcsPlan, REGISTERED } from "./plan.js";
-import { clientTokenFor } from "./render.js";
 
 /** Resources applied at once; the client-side token buckets pace the calls themselves. */
 const APPLY_CONCURRENCY = 32;

@@ -1,10 +1,10 @@
 import type { Service } from "@aws-sdk/client-ecs";
+import { canonicalTaskDefinition } from "../../compile/ecs/normalize.js";
+import type { DesiredService } from "../../compile/ecs/render.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import { chunk, mapConcurrent } from "../../util/concurrency.js";
 import { DESCRIBE_SERVICES_BATCH, type EcsApi } from "./ecs-client.js";
-import { canonicalTaskDefinition } from "./normalize.js";
 import { type ObservedEcs, revisionsToReuse, taskDefinitionsToDescribe } from "./plan.js";
-import type { DesiredService } from "./render.js";
 
 /** Calls in flight at once while observing; the client-side token buckets pace them further. */
 const READ_CONCURRENCY = 16;

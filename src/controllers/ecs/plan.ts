@@ -5,6 +5,9 @@ import type {
   Service,
   UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
+import { hasOwnerTag } from "../../compile/ecs/names.js";
+import { canonicalTaskDefinition } from "../../compile/ecs/normalize.js";
+import { createServiceInput, type DesiredService, KNOWN_AFTER_APPLY } from "../../compile/ecs/render.js";
 import {
   fingerprintOf,
   type Inventory,
@@ -13,9 +16,6 @@ import {
 } from "../../inventory/inventory.js";
 import { diffValues } from "../diff.js";
 import type { FieldChange, ResourcePlan } from "../plan-types.js";
-import { hasOwnerTag } from "./names.js";
-import { canonicalTaskDefinition } from "./normalize.js";
-import { createServiceInput, type DesiredService, KNOWN_AFTER_APPLY } from "./render.js";
 
 /** Marks where the executor puts the ARN of the revision it has just registered. */
 export const REGISTERED = "(new revision)";

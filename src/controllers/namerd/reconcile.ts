@@ -1,6 +1,5 @@
+import type { DesiredMesh } from "../../compile/mesh.js";
 import { parseDtab } from "../../dtab/index.js";
-import { namespaceDtabText } from "../../routing/compile.js";
-import type { ManifestSet } from "../../specs/loader.js";
 import type { NamerdApi } from "./namerd-client.js";
 import { type DtabAction, dtabFingerprint, planDtab } from "./plan.js";
 
@@ -19,15 +18,16 @@ export interface DtabResult {
  * between) re-reads and re-plans. `dryRun` plans without writing.
  */
 export async function reconcileDtab(
-  set: ManifestSet,
+  compiled: DesiredMesh,
   namerd: NamerdApi,
   lastApplied: string | undefined,
   dryRun: boolean,
 ): Promise<DtabResult> {
-  const { namespace, namerd: settings } = set.mesh.manifest.spec.linkerd;
-  const desired = namespaceDtabText(set);
+  const { namespace, namerd: settings } = compiled.set.mesh.manifest.spec.linkerd;
+  const desired = compiled.dtabs.get(namespace);
   // Never send what the dtab parser would refuse; the loader already checked, this is the last gate.
-  if (!parseDtab(desired).ok) throw new Error(`refusing to send an invalid dtab for namespace ${namespace}`);
+  if (desired === undefined || !parseDtab(desired).ok)
+    throw new Error(`refusing to send an invalid dtab for namespace ${namespace}`);
   for (let attempt = 0; ; attempt++) {
     const stored = await namerd.get(namespace);
     const action = planDtab(desired, stored, lastApplied, settings?.driftPolicy ?? "overwrite");

@@ -1,4 +1,4 @@
-import type { ManifestSet } from "../../specs/loader.js";
+import type { ManifestSet } from "../../specs/manifest-set.js";
 import type { Monitoring } from "../../specs/monitoring.js";
 import { controllerDashboard } from "./controller.js";
 import { linkerdHealthDashboard } from "./linkerd-health.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LeaderElection } from "../../../src/runtime/leader.js";
-import { silentLogger } from "../../../src/runtime/logger.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { clientOf, consulBinary, useConsulAgent } from "./consul-agent.js";
 
 const TTL_SECONDS = 1;

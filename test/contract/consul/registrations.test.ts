@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { compileMesh } from "../../../src/compile/mesh.js";
 import { applyConsul, planConsul } from "../../../src/controllers/consul/reconcile.js";
 import type { RunningTask } from "../../../src/controllers/ecs/tasks.js";
 import { task } from "../../controllers/consul/support.js";
@@ -31,7 +32,11 @@ describe.runIf(consulBinary)("Consul registrations planned and applied against a
 
   /** One controller pass with `service`: plan against the agent, apply, and return the plan. */
   async function passWith(service: string, cluster: string, tasks: readonly RunningTask[]) {
-    const plan = await planConsul(loadSet(meshYaml(cluster), service), consul(), tasks, CONTROLLER_URL);
+    const plan = await planConsul(
+      compileMesh(loadSet(meshYaml(cluster), service), { controllerUrl: CONTROLLER_URL }),
+      consul(),
+      tasks,
+    );
     await applyConsul(plan, consul());
     return plan;
   }

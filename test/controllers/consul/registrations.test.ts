@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../../src/cli/main.js";
+import { compileMesh } from "../../../src/compile/mesh.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
-import { silentLogger } from "../../../src/runtime/logger.js";
 import { type ConsulServer, startConsulServer } from "../../../src/sandbox/consul/server.js";
-import type { ManifestSet } from "../../../src/specs/loader.js";
+import type { ManifestSet } from "../../../src/specs/manifest-set.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { loadSet, serviceYaml } from "../ecs/support.js";
 import { type Sandbox, startSandbox, targetsFor } from "../mesh-support.js";
 
@@ -39,7 +40,7 @@ afterEach(async () => {
 });
 
 async function pass(set: ManifestSet, consulUrl = consul.url) {
-  return reconcileMesh(set, targetsFor(sandbox, { consulUrl }), {
+  return reconcileMesh(compileMesh(set), targetsFor(sandbox, { consulUrl }), {
     dryRun: false,
     flags: { allowMassPrune: false, adopt: false },
     log: silentLogger,

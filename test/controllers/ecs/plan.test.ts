@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { canonicalTaskDefinition } from "../../../src/controllers/ecs/normalize.js";
+import { canonicalTaskDefinition } from "../../../src/compile/ecs/normalize.js";
 import {
   type ObservedEcs,
   planEcs,

@@ -15,15 +15,16 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { errorCode } from "../../../src/aws/errors.js";
 import { main } from "../../../src/cli/main.js";
+import { compileMesh } from "../../../src/compile/mesh.js";
 import { applyEcsPlan } from "../../../src/controllers/ecs/apply.js";
 import { SdkEcsApi } from "../../../src/controllers/ecs/ecs-client.js";
-import { type EcsFlags, planEcsForSet } from "../../../src/controllers/ecs/reconcile.js";
+import { type EcsFlags, planEcsForMesh } from "../../../src/controllers/ecs/reconcile.js";
 import { serviceCondition } from "../../../src/controllers/ecs/rollout.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
 import { FileInventoryStore } from "../../../src/inventory/store.js";
-import { createLogger, silentLogger } from "../../../src/runtime/logger.js";
 import { type EcsServer, startEcsServer } from "../../../src/sandbox/ecs/server.js";
-import type { ManifestSet } from "../../../src/specs/loader.js";
+import type { ManifestSet } from "../../../src/specs/manifest-set.js";
+import { createLogger, silentLogger } from "../../../src/util/logger.js";
 import { eventually } from "../../sandbox/support.js";
 import { arn, liveService, loadSet, MESH_YAML, serviceYaml } from "./support.js";
 
@@ -68,7 +69,11 @@ function api(): SdkEcsApi {
 /** One controller pass: plan against the server, apply, and report what happened. */
 async function pass(set: ManifestSet, flags: Partial<EcsFlags> = {}, log = silentLogger) {
   const deps = { api: api(), store: new FileInventoryStore(inventoryFile), cache: new Map() };
-  const planned = await planEcsForSet(set, deps, { allowMassPrune: false, adopt: false, ...flags });
+  const planned = await planEcsForMesh(compileMesh(set), deps, {
+    allowMassPrune: false,
+    adopt: false,
+    ...flags,
+  });
   const result = await applyEcsPlan(deps.api, planned.plan, planned.inventory, deps.store, log);
   return {
     planned,

@@ -1,8 +1,9 @@
 import type { Service } from "@aws-sdk/client-ecs";
+import { type DesiredService, renderService } from "../../../src/compile/ecs/render.js";
+import { loadManifests } from "../../../src/compile/load.js";
 import type { EcsPlanOptions } from "../../../src/controllers/ecs/plan.js";
-import { type DesiredService, renderService } from "../../../src/controllers/ecs/render.js";
 import { emptyInventory, type Inventory } from "../../../src/inventory/inventory.js";
-import { loadManifests, type ManifestSet } from "../../../src/specs/loader.js";
+import type { ManifestSet } from "../../../src/specs/manifest-set.js";
 
 export const MESH_YAML = `apiVersion: ecsmesh.io/v1alpha1
 kind: Mesh

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.js";
+import { compileMesh } from "../../../src/compile/mesh.js";
 import { reconcileMesh } from "../../../src/controllers/mesh.js";
 import { HttpNamerdApi } from "../../../src/controllers/namerd/namerd-client.js";
-import { silentLogger } from "../../../src/runtime/logger.js";
 import { showDtab } from "../../../src/sandbox/namerd/dtab-syntax.js";
-import type { ManifestSet } from "../../../src/specs/loader.js";
+import type { ManifestSet } from "../../../src/specs/manifest-set.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { loadSet, serviceYaml } from "../ecs/support.js";
 import {
   FAST_POLICY,
@@ -48,7 +49,7 @@ afterEach(async () => {
 
 /** A pass with namerd's URL taken from the sandbox (the Mesh's own URL is a placeholder). */
 async function pass(set: ManifestSet, overrides: TargetOverrides = {}) {
-  const report = await reconcileMesh(set, targetsFor(sandbox, overrides), {
+  const report = await reconcileMesh(compileMesh(set), targetsFor(sandbox, overrides), {
     dryRun: false,
     flags: { allowMassPrune: false, adopt: false },
     log: silentLogger,

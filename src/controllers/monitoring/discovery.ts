@@ -1,7 +1,7 @@
-import { arnResource, type RunningTask, reachablePort } from "../controllers/ecs/tasks.js";
-import type { ManifestSet } from "../specs/loader.js";
-import { findPort } from "../specs/resolve.js";
-import type { Service } from "../specs/service.js";
+import type { ManifestSet } from "../../specs/manifest-set.js";
+import { findPort } from "../../specs/resolve.js";
+import type { Service } from "../../specs/service.js";
+import { arnResource, type RunningTask, reachablePort } from "../ecs/tasks.js";
 
 /** One entry of Prometheus' http_sd_configs response. */
 export interface Target {

@@ -1,13 +1,9 @@
 import path from "node:path";
-import type { RunningTask } from "../controllers/ecs/tasks.js";
-import { linkerdDaemon } from "../controllers/linkerd/daemon.js";
-import { meshServices } from "../controllers/mesh-services.js";
-import type { ManifestSet } from "../specs/loader.js";
-import { renderDashboards } from "./dashboards/render.js";
+import type { DesiredMesh } from "../../compile/mesh.js";
+import type { RunningTask } from "../ecs/tasks.js";
 import { linkerdTargets, type ScrapeTargets, serviceTargets } from "./discovery.js";
-import { prometheusFiles, writeChangedFiles } from "./files.js";
+import { writeChangedFiles } from "./files.js";
 import type { GrafanaApi } from "./grafana-client.js";
-import { grafanaProvisioningFiles } from "./grafana-provisioning.js";
 import { type PushResult, pushDashboards } from "./grafana-push.js";
 
 export interface MonitoringResult {
@@ -21,16 +17,12 @@ export interface MonitoringResult {
 }
 
 /** What Prometheus' http_sd serves: every linkerd admin port and Service metrics endpoint that runs. */
-export function scrapeTargets(
-  set: ManifestSet,
-  tasks: readonly RunningTask[],
-  controllerUrl: string,
-): ScrapeTargets {
-  const daemon = linkerdDaemon(set);
+export function scrapeTargets(desired: DesiredMesh, tasks: readonly RunningTask[]): ScrapeTargets {
+  const { set, daemon } = desired;
   // The user's Services and the ones delivery.ecs runs (Prometheus scrapes itself too).
-  const scraped = meshServices(set, controllerUrl).filter(
-    (s) => s.spec.metrics && s.metadata.name !== daemon?.metadata.name,
-  );
+  const scraped = desired.services
+    .map((service) => service.manifest)
+    .filter((s) => s.spec.metrics && s.metadata.name !== daemon?.metadata.name);
   return {
     linkerd: linkerdTargets(set, daemon, tasks),
     services: serviceTargets(set, scraped, tasks),
@@ -44,30 +36,26 @@ export function scrapeTargets(
  * Grafana's API, each only when it changed.
  */
 export async function reconcileMonitoring(
-  set: ManifestSet,
+  desired: DesiredMesh,
   tasks: readonly RunningTask[],
-  controllerUrl: string,
   /** The controller's workdir: delivery directories are relative to it, and no file goes outside it. */
   baseDir: string,
   /** Grafana's HTTP API, when the manifest names a grafanaUrl and GRAFANA_TOKEN is set. */
   grafana: GrafanaApi | undefined,
   message: string,
 ): Promise<MonitoringResult> {
-  const scrape = scrapeTargets(set, tasks, controllerUrl);
-  const monitoring = set.monitoring?.manifest;
+  const scrape = scrapeTargets(desired, tasks);
+  const monitoring = desired.set.monitoring?.manifest;
+  const compiled = desired.monitoring;
   const relative = monitoring?.spec.delivery.directory;
   const directory = relative === undefined ? undefined : path.resolve(baseDir, relative);
-  const files = new Map([
-    ...(monitoring ? prometheusFiles(monitoring, controllerUrl) : []),
-    ...grafanaProvisioningFiles(set),
-  ]);
   const filesWritten =
-    monitoring && relative !== undefined ? await writeChangedFiles(baseDir, relative, files) : [];
+    compiled && relative !== undefined ? await writeChangedFiles(baseDir, relative, compiled.files) : [];
   const grafanaPush =
-    monitoring && grafana
+    monitoring && compiled && grafana
       ? await pushDashboards(grafana, {
           folder: monitoring.spec.grafana.folder,
-          dashboards: renderDashboards(set),
+          dashboards: compiled.dashboards,
           message,
         })
       : undefined;

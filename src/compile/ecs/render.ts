@@ -8,10 +8,10 @@ import type {
   RegisterTaskDefinitionCommandInput,
   ServiceRegistry,
 } from "@aws-sdk/client-ecs";
-import { canonicalJson } from "../../specs/loader.js";
 import type { Mesh } from "../../specs/mesh.js";
 import { effectiveSettings, linkerdProxyHost } from "../../specs/resolve.js";
 import type { Service } from "../../specs/service.js";
+import { canonicalJson } from "../../util/canonical-json.js";
 import { familyOf, ownerTags } from "./names.js";
 import { canonicalTaskDefinition } from "./normalize.js";
 
@@ -125,6 +125,16 @@ function serviceRegistries(
       ...(port ? { containerPort: port.containerPort } : {}),
     },
   ];
+}
+
+/** A rendered service with the Cloud Map registry ARNs the Cloud Map step has created or found. */
+export function withRegistries(
+  desired: DesiredService,
+  service: Service,
+  registries: ReadonlyMap<string, string>,
+): DesiredService {
+  if (!desired.serviceRegistries) return desired;
+  return { ...desired, serviceRegistries: serviceRegistries(service, registries) };
 }
 
 export function renderService(

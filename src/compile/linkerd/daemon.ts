@@ -1,6 +1,6 @@
 import { namespaceDtabText } from "../../routing/compile.js";
 import { API_VERSION } from "../../specs/common.js";
-import type { ManifestSet } from "../../specs/loader.js";
+import type { ManifestSet } from "../../specs/manifest-set.js";
 import type { Mesh } from "../../specs/mesh.js";
 import { Service } from "../../specs/service.js";
 import { linkerdConfigYaml, NODE_IP, renderLinkerdConfig } from "./config.js";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderService } from "../../../src/controllers/ecs/render.js";
-import { LinkerdConfig } from "../../../src/controllers/linkerd/config-schema.js";
-import { linkerdDaemon, linkerdLauncher } from "../../../src/controllers/linkerd/daemon.js";
-import type { ManifestSet } from "../../../src/specs/loader.js";
-import { loadManifests } from "../../../src/specs/loader.js";
+import { renderService } from "../../../src/compile/ecs/render.js";
+import { LinkerdConfig } from "../../../src/compile/linkerd/config-schema.js";
+import { linkerdDaemon, linkerdLauncher } from "../../../src/compile/linkerd/daemon.js";
+import { loadManifests } from "../../../src/compile/load.js";
+import type { ManifestSet } from "../../../src/specs/manifest-set.js";
 
 const MESH = `apiVersion: ecsmesh.io/v1alpha1
 kind: Mesh

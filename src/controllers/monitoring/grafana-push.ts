@@ -1,7 +1,7 @@
-import { canonicalJson } from "../specs/loader.js";
-import type { Dashboard } from "./dashboards/model.js";
+import type { Dashboard } from "../../monitoring/dashboards/model.js";
+import { grafanaFolderUid } from "../../monitoring/grafana-folder.js";
+import { canonicalJson } from "../../util/canonical-json.js";
 import type { GrafanaApi, StoredDashboard } from "./grafana-client.js";
-import { grafanaFolderUid } from "./grafana-folder.js";
 
 export interface PushRequest {
   /** The Monitoring manifest's `grafana.folder`. */

@@ -1,9 +1,15 @@
 import { z } from "zod";
-import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../aws/call-policy.js";
-import { excerpt, fetchWithoutRedirects, MIB, readCapped, readErrorExcerpt } from "../util/bounded-http.js";
-import type { ScopedToken } from "../util/endpoint-trust.js";
-import { HttpStatusError } from "../util/http-status-error.js";
-import type { Dashboard } from "./dashboards/model.js";
+import { CallPolicy, type CallPolicyOptions, DEFAULT_CALL_POLICY } from "../../aws/call-policy.js";
+import type { Dashboard } from "../../monitoring/dashboards/model.js";
+import {
+  excerpt,
+  fetchWithoutRedirects,
+  MIB,
+  readCapped,
+  readErrorExcerpt,
+} from "../../util/bounded-http.js";
+import type { ScopedToken } from "../../util/endpoint-trust.js";
+import { HttpStatusError } from "../../util/http-status-error.js";
 
 export interface GrafanaFolder {
   readonly uid: string;

@@ -2,18 +2,6 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Monitoring } from "../specs/monitoring.js";
-import { renderPrometheusConfig } from "./prometheus-config.js";
-import { ruleFiles } from "./rules.js";
-
-/** prometheus.yml and its rule files, by path relative to the delivery directory. */
-export function prometheusFiles(monitoring: Monitoring, controllerUrl: string): Map<string, string> {
-  return new Map([
-    ["prometheus.yml", renderPrometheusConfig(monitoring, controllerUrl)],
-    ...ruleFiles(monitoring),
-  ]);
-}
-
 /**
  * Writes each file whose content differs from what is on disk and returns their relative paths
  * (in the map's order), so an unchanged pass touches nothing and a Prometheus watching the files sees no

@@ -1,9 +1,7 @@
 import type { ServerResponse } from "node:http";
-import { type RouteHandler, send } from "../runtime/http-server.js";
-import type { ScrapeTargets, Target } from "./discovery.js";
-
-export const SD_LINKERD_PATH = "/sd/linkerd";
-export const SD_SERVICES_PATH = "/sd/services";
+import type { ScrapeTargets, Target } from "../controllers/monitoring/discovery.js";
+import { SD_LINKERD_PATH, SD_SERVICES_PATH } from "../monitoring/prometheus-config.js";
+import { type RouteHandler, send } from "./http-server.js";
 
 /**
  * Prometheus http_sd endpoints for the status server's `extraRoutes`. `getTargets` is asked on
