@@ -9,6 +9,7 @@
  * `destinations.ts` reads the resulting `alt` that way).
  */
 
+import { DtabIndex } from "./lookup.js";
 import { printPath } from "./print.js";
 import type { DelegateTree, Dentry, Dtab, NameTree, Path, Prefix } from "./types.js";
 
@@ -35,15 +36,20 @@ export function matchesPrefix(prefix: Prefix, path: Path): boolean {
   );
 }
 
-export function delegate(dtab: Dtab, path: Path, options: DelegateOptions = {}): DelegateTree {
+/**
+ * How `path` resolves through `dtab`. Pass a `DtabIndex` to delegate many paths through one dtab:
+ * the index is built once instead of on every call.
+ */
+export function delegate(dtab: Dtab | DtabIndex, path: Path, options: DelegateOptions = {}): DelegateTree {
   const maxDepth = options.maxDepth ?? 100;
   const maxLookups = options.maxLookups ?? 10_000;
-  const latestFirst = [...dtab].reverse();
+  const index = dtab instanceof DtabIndex ? dtab : new DtabIndex(dtab);
   let lookups = 0;
 
-  // The paths being delegated above the current one (with their keys, to compare cheaply);
-  // delegation is depth-first, so entries are popped on the way out.
-  const chain: { readonly path: Path; readonly key: string }[] = [];
+  // The paths being delegated above the current one, and each one's place in that chain by key,
+  // so that spotting a loop costs one lookup; delegation is depth-first, so both shrink on the way out.
+  const chain: Path[] = [];
+  const placeInChain = new Map<string, number>();
 
   const resolve = (path: Path, dentry: Dentry | null): DelegateTree => {
     const bound = bind(path, dentry);
@@ -55,21 +61,23 @@ export function delegate(dtab: Dtab, path: Path, options: DelegateOptions = {}):
       return exception(`delegation gave up after ${maxLookups} lookups: the dtab fans out too much`);
     }
     const key = JSON.stringify(path);
-    const repeated = chain.findIndex((entry) => entry.key === key);
-    if (repeated >= 0) {
-      const cycle = [...chain.slice(repeated).map((entry) => entry.path), path];
+    const repeated = placeInChain.get(key);
+    if (repeated !== undefined) {
+      const cycle = [...chain.slice(repeated), path];
       return exception(`delegation loops: ${cycle.map(printPath).join(" -> ")}`);
     }
     if (chain.length >= maxDepth) {
       return exception(
-        `delegation exceeded ${maxDepth} rewrites: ${printPath(chain[0]?.path ?? path)} -> ... -> ${printPath(path)}`,
+        `delegation exceeded ${maxDepth} rewrites: ${printPath(chain[0] ?? path)} -> ... -> ${printPath(path)}`,
       );
     }
-    chain.push({ path, key });
-    const expanded = latestFirst
-      .filter((entry) => matchesPrefix(entry.prefix, path))
+    placeInChain.set(key, chain.length);
+    chain.push(path);
+    const expanded = index
+      .matching(path)
       .map((entry) => expand(entry.dst, entry, path, path.slice(entry.prefix.length)));
     chain.pop();
+    placeInChain.delete(key);
     const [only] = expanded;
     if (only === undefined) {
       return { type: "neg", path, dentry };

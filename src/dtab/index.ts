@@ -2,6 +2,7 @@
 
 export { appendDtab, type DelegateOptions, delegate, matchesPrefix } from "./delegate.js";
 export { finalDestinations } from "./destinations.js";
+export { DtabIndex } from "./lookup.js";
 export {
   type ParseError,
   type ParseResult,

@@ -1,4 +1,11 @@
-import { delegate, finalDestinations, parseDtab, parsePrefix, printPrefix } from "../dtab/index.js";
+import {
+  DtabIndex,
+  delegate,
+  finalDestinations,
+  parseDtab,
+  parsePrefix,
+  printPrefix,
+} from "../dtab/index.js";
 import type { Dentry, Dtab, Path } from "../dtab/types.js";
 import type { Diagnostic, FieldPath } from "../specs/diagnostic.js";
 import type { Loaded } from "../specs/manifest-set.js";
@@ -178,7 +185,7 @@ function checkDestination(
 
 /** Resolves every routed prefix through the whole namespace dtab: a loop is an error at the rule that made it. */
 function checkResolution(base: Dtab, origins: readonly Origin[]): Diagnostic[] {
-  const dtab: Dtab = [...base, ...origins.flatMap((o) => o.dentries)];
+  const dtab = new DtabIndex([...base, ...origins.flatMap((o) => o.dentries)]);
   const diagnostics: Diagnostic[] = [];
   for (const { dentries, source, at } of origins) {
     for (const dentry of dentries) {
