@@ -21,6 +21,13 @@ export interface DelegateOptions {
 }
 
 /**
+ * Most rewrites plus nested `|` and `&` levels on one branch: delegation (and reading its tree)
+ * recurses that deep, so the bound turns a hostile dtab into an exception, not a stack overflow.
+ */
+const MAX_NESTING = 1_000;
+const TOO_DEEP = `delegation nests more than ${MAX_NESTING} levels deep (rewrites plus nested '|' and '&')`;
+
+/**
  * The dtab a request is routed with when it carries an `l5d-dtab` header (or namerd is given a
  * local dtab): the override's dentries come after the base ones, so they win where both match.
  */
@@ -45,6 +52,8 @@ export function delegate(dtab: Dtab | DtabIndex, path: Path, options: DelegateOp
   const maxLookups = options.maxLookups ?? 10_000;
   const index = dtab instanceof DtabIndex ? dtab : new DtabIndex(dtab);
   let lookups = 0;
+  // `|` and `&` levels being expanded: with the chain, how deep the recursion below goes.
+  let nesting = 0;
 
   // The paths being delegated above the current one, and each one's place in that chain by key,
   // so that spotting a loop costs one lookup; delegation is depth-first, so both shrink on the way out.
@@ -65,6 +74,9 @@ export function delegate(dtab: Dtab | DtabIndex, path: Path, options: DelegateOp
     if (repeated !== undefined) {
       const cycle = [...chain.slice(repeated), path];
       return exception(`delegation loops: ${cycle.map(printPath).join(" -> ")}`);
+    }
+    if (chain.length + nesting >= MAX_NESTING) {
+      return exception(TOO_DEEP);
     }
     if (chain.length >= maxDepth) {
       return exception(
@@ -93,14 +105,14 @@ export function delegate(dtab: Dtab | DtabIndex, path: Path, options: DelegateOp
       case "leaf":
         return resolve([...tree.path, ...residual], dentry);
       case "alt":
-        return {
+        return nested(path, dentry, () => ({
           type: "alt",
           path,
           dentry,
           alt: tree.trees.map((branch) => expand(branch, dentry, path, residual)),
-        };
+        }));
       case "union":
-        return {
+        return nested(path, dentry, () => ({
           type: "union",
           path,
           dentry,
@@ -108,10 +120,20 @@ export function delegate(dtab: Dtab | DtabIndex, path: Path, options: DelegateOp
             weight,
             tree: expand(branch, dentry, path, residual),
           })),
-        };
+        }));
       default:
         return { type: tree.kind, path, dentry };
     }
+  };
+
+  const nested = (path: Path, dentry: Dentry, build: () => DelegateTree): DelegateTree => {
+    if (chain.length + nesting >= MAX_NESTING) {
+      return { type: "exception", path, dentry, message: TOO_DEEP };
+    }
+    nesting++;
+    const tree = build();
+    nesting--;
+    return tree;
   };
 
   return resolve(path, null);

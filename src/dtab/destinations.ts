@@ -105,3 +105,29 @@ function evaluateUnion(branches: readonly WeightedDelegateTree[]): Outcome {
   }
   return { kind: "routed", shares, emptyShare };
 }
+
+/**
+ * The first exception anywhere in a delegation tree, depth-first in namerd's order: also in
+ * branches `finalDestinations` never reaches (a fallback, or a union branch it drops), which fail
+ * as soon as the branches before them do. Iterative, so a deep tree cannot exhaust the stack.
+ */
+export function firstException(tree: DelegateTree): string | undefined {
+  const pending: DelegateTree[] = [tree];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    switch (node.type) {
+      case "exception":
+        return node.message;
+      case "delegate":
+        pending.push(node.delegate);
+        break;
+      case "alt":
+        for (let i = node.alt.length - 1; i >= 0; i--) pending.push(node.alt[i] as DelegateTree);
+        break;
+      case "union":
+        for (let i = node.union.length - 1; i >= 0; i--)
+          pending.push((node.union[i] as WeightedDelegateTree).tree);
+        break;
+    }
+  }
+  return undefined;
+}

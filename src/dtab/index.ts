@@ -1,7 +1,7 @@
 /** Pure dtab engine: Finagle dtab syntax, delegation as namerd explains it, and traffic shares. */
 
 export { appendDtab, type DelegateOptions, delegate, matchesPrefix } from "./delegate.js";
-export { finalDestinations } from "./destinations.js";
+export { finalDestinations, firstException } from "./destinations.js";
 export { DtabIndex } from "./lookup.js";
 export {
   type ParseError,

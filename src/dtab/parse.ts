@@ -92,6 +92,9 @@ const PATH_FOLLOWERS = new Set([";", "|", "&", ")", "="]);
 const WHITESPACE = /\s/;
 const WEIGHT = /^(?:\d+\.?\d*|\.\d+)$/;
 const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+/** Sticky patterns, tried at the parser's position without slicing the text. */
+const EXPONENT = /[eE][+-]?\d+/y;
+const WORD_WEIGHT = /[A-Za-z]+(?=\s*\*)/y;
 /** Bounds recursion so that hostile input yields an error instead of a stack overflow. */
 const MAX_NESTING = 500;
 const WILDCARD_ALONE = "'*' must be a whole prefix segment, as in /svc/*/world";
@@ -188,6 +191,8 @@ class Parser {
   }
 
   private tree1(): NameTree {
+    this.skipSpace();
+    const start = this.pos;
     const first = this.weighted();
     const rest: Weighted[] = [];
     this.skipSpace();
@@ -196,7 +201,15 @@ class Parser {
       this.skipSpace();
     }
     // As in Finagle, a weight on a lone branch has nothing to be relative to and is dropped.
-    return rest.length === 0 ? first.tree : { kind: "union", branches: [first, ...rest] };
+    if (rest.length === 0) {
+      return first.tree;
+    }
+    const branches = [first, ...rest];
+    // Shares are weight / total: an infinite total would send every branch 0 (or NaN) of the traffic.
+    if (!Number.isFinite(branches.reduce((total, branch) => total + branch.weight, 0))) {
+      this.fail("the weights of this union add up to more than the largest number: scale them down", start);
+    }
+    return { kind: "union", branches };
   }
 
   private weighted(): Weighted {
@@ -210,6 +223,11 @@ class Parser {
         this.fail("a weight must not be negative");
       }
       return { weight: 1, tree: this.simple() };
+    }
+    EXPONENT.lastIndex = this.pos;
+    if (EXPONENT.test(this.text)) {
+      const written = this.text.slice(start, EXPONENT.lastIndex);
+      this.fail(`invalid weight '${written}': weights are plain decimals, without an exponent`, start);
     }
     const literal = this.text.slice(start, this.pos);
     const weight = Number(literal);
@@ -242,8 +260,15 @@ class Parser {
       case "$":
         this.pos++;
         return { kind: "empty" };
-      default:
+      default: {
+        // `NaN * /a`, `Infinity * /a`: a word where a weight belongs.
+        WORD_WEIGHT.lastIndex = this.pos;
+        const word = WORD_WEIGHT.exec(this.text)?.[0];
+        if (word !== undefined) {
+          this.fail(`invalid weight '${word}': weights are non-negative decimals such as 9 or 0.5`);
+        }
         return this.fail(`expected a path, '(', '!', '~' or '$', found ${this.found()}`);
+      }
     }
   }
 

@@ -2,11 +2,13 @@ import {
   DtabIndex,
   delegate,
   finalDestinations,
+  firstException,
   parseDtab,
   parsePrefix,
+  printNameTree,
   printPrefix,
 } from "../dtab/index.js";
-import type { Dentry, Dtab, Path } from "../dtab/types.js";
+import type { Dentry, NameTree, Path } from "../dtab/types.js";
 import type { Diagnostic, FieldPath } from "../specs/diagnostic.js";
 import type { Loaded } from "../specs/manifest-set.js";
 import type { Mesh } from "../specs/mesh.js";
@@ -62,9 +64,14 @@ export function checkRoutes(
     if (compiled.failures.length > 0) everyRouteCompiled = false;
   }
   const base = mesh ? parseDtab(baseDtabText(mesh.manifest)) : undefined;
-  if (base?.ok && everyRouteCompiled) diagnostics.push(...checkResolution(base.value, origins));
+  if (!mesh || !base?.ok) return diagnostics;
+  const namespace = [{ dentries: base.value, source: mesh.source, at: BASE_DTAB }, ...origins];
+  diagnostics.push(...namespace.flatMap(checkUnionWeights));
+  if (everyRouteCompiled) diagnostics.push(...checkResolution(namespace));
   return diagnostics;
 }
+
+const BASE_DTAB: FieldPath = ["spec", "linkerd", "baseDtab"];
 
 /** The checks one Route needs besides its schema; `routedBy` collects prefixes across Routes. */
 function checkRoute(
@@ -92,9 +99,19 @@ function checkRoute(
     for (const list of ["to", "fallback"] as const) {
       const destinations = rule[list];
       if (!destinations) continue;
-      if (destinations.every((d) => d.weight === 0)) {
+      const total = destinations.reduce((sum, d) => sum + d.weight, 0);
+      if (total === 0) {
         diagnostics.push(
           diagnosticAt(source, [...at, list], `the weights in ${list} sum to 0: no traffic could flow`),
+        );
+      } else if (!Number.isFinite(total)) {
+        // Shares are weight / total: an infinite total would give every destination nothing.
+        diagnostics.push(
+          diagnosticAt(
+            source,
+            [...at, list],
+            `the weights in ${list} add up to more than the largest number: scale them down`,
+          ),
         );
       }
       for (const [j, d] of destinations.entries()) {
@@ -183,23 +200,76 @@ function checkDestination(
   return [];
 }
 
-/** Resolves every routed prefix through the whole namespace dtab: a loop is an error at the rule that made it. */
-function checkResolution(base: Dtab, origins: readonly Origin[]): Diagnostic[] {
-  const dtab = new DtabIndex([...base, ...origins.flatMap((o) => o.dentries)]);
+/**
+ * Trie steps the resolution check of one namespace may take, all prefixes together: each
+ * delegation is bounded on its own (`maxLookups`), this bounds a dtab with many fanning prefixes.
+ * Enough for every dentry to rewrite through a full chain of 100 (a few steps per rewrite).
+ */
+const resolutionBudget = (dentries: number): number => Math.max(1_000_000, 500 * dentries);
+
+/**
+ * Resolves every routed prefix through the whole namespace dtab (the base's first). A loop, a
+ * chain too long or a fan-out anywhere in the tree is an error at the rule that made it, even in
+ * a fallback or a union branch: traffic reaches those as soon as the branches before them fail.
+ */
+function checkResolution(namespace: readonly Origin[]): Diagnostic[] {
+  const index = new DtabIndex(namespace.flatMap((o) => o.dentries));
+  const budget = resolutionBudget(index.dtab.length);
   const diagnostics: Diagnostic[] = [];
-  for (const { dentries, source, at } of origins) {
+  for (const { dentries, source, at } of namespace) {
     for (const dentry of dentries) {
       if (dentry.prefix.some((segment) => typeof segment !== "string")) continue; // wildcards: no single path to try
+      const prefix = printPrefix(dentry.prefix);
+      if (index.steps > budget) {
+        return [
+          ...diagnostics,
+          diagnosticAt(
+            source,
+            at,
+            `${prefix} and the prefixes after it were not checked: the dtab fans out too much`,
+          ),
+        ];
+      }
       diagnostics.push(
         ...checkSafely(source, at, () => {
-          const outcome = finalDestinations(delegate(dtab, dentry.prefix as Path));
-          if (outcome.outcome !== "exception") return [];
-          return [
-            diagnosticAt(source, at, `${printPrefix(dentry.prefix)} does not resolve: ${outcome.message}`),
-          ];
+          const tree = delegate(index, dentry.prefix as Path);
+          const problem = firstException(tree);
+          if (problem === undefined) return [];
+          const outcome = finalDestinations(tree).outcome;
+          const reading =
+            outcome === "exception"
+              ? "does not resolve"
+              : "resolves, but a fallback or branch of it does not";
+          return [diagnosticAt(source, at, `${prefix} ${reading}: ${problem}`)];
         }),
       );
     }
   }
   return diagnostics;
+}
+
+/** Unions in dtab text whose weights sum to 0 (a Route's rules are checked as YAML, in checkRoute). */
+function checkUnionWeights({ dentries, source, at }: Origin): Diagnostic[] {
+  return dentries.flatMap((dentry) =>
+    zeroWeightUnions(dentry.dst).map((union) =>
+      diagnosticAt(
+        source,
+        at,
+        `${printPrefix(dentry.prefix)} => ${printNameTree(union)}: the weights sum to 0, so no traffic could flow`,
+      ),
+    ),
+  );
+}
+
+function zeroWeightUnions(tree: NameTree): NameTree[] {
+  switch (tree.kind) {
+    case "alt":
+      return tree.trees.flatMap(zeroWeightUnions);
+    case "union": {
+      const inner = tree.branches.flatMap((branch) => zeroWeightUnions(branch.tree));
+      return tree.branches.every((branch) => branch.weight === 0) ? [tree, ...inner] : inner;
+    }
+    default:
+      return [];
+  }
 }

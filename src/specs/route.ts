@@ -2,12 +2,16 @@ import { z } from "zod";
 import { manifestOf, Name } from "./common.js";
 import { dtabText } from "./dtab-text.js";
 
+/** Relative to the other weights of the list; `.inf`, `.nan` and 1e400 (Infinity in YAML) are not shares. */
+const WEIGHT_RULE = "a weight is a finite number >= 0, relative to the others in the list (e.g. 90 and 10)";
+const Weight = z.number({ error: WEIGHT_RULE }).min(0, { error: WEIGHT_RULE });
+
 /** Where a rule sends traffic: a managed Service (by its Consul name) or any dtab path. */
 const Destination = z
   .strictObject({
     service: Name.optional(),
     path: dtabText("dtab path").optional(),
-    weight: z.number().min(0).default(1),
+    weight: Weight.default(1),
   })
   .refine((d) => (d.service === undefined) !== (d.path === undefined), {
     error: "give exactly one of service or path",
