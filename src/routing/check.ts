@@ -6,9 +6,10 @@ import {
   parseDtab,
   parsePrefix,
   printNameTree,
+  printPath,
   printPrefix,
 } from "../dtab/index.js";
-import type { Dentry, NameTree, Path } from "../dtab/types.js";
+import type { Dentry, NameTree } from "../dtab/types.js";
 import type { Diagnostic, FieldPath } from "../specs/diagnostic.js";
 import type { Loaded } from "../specs/manifest-set.js";
 import type { Mesh } from "../specs/mesh.js";
@@ -215,11 +216,13 @@ const resolutionBudget = (dentries: number): number => Math.max(1_000_000, 500 *
 function checkResolution(namespace: readonly Origin[]): Diagnostic[] {
   const index = new DtabIndex(namespace.flatMap((o) => o.dentries));
   const budget = resolutionBudget(index.dtab.length);
+  const standIn = wildcardStandIn(index.dtab);
   const diagnostics: Diagnostic[] = [];
   for (const { dentries, source, at } of namespace) {
     for (const dentry of dentries) {
-      if (dentry.prefix.some((segment) => typeof segment !== "string")) continue; // wildcards: no single path to try
-      const prefix = printPrefix(dentry.prefix);
+      const path = dentry.prefix.map((segment) => (typeof segment === "string" ? segment : standIn));
+      const wildcard = dentry.prefix.some((segment) => typeof segment !== "string");
+      const prefix = `${printPrefix(dentry.prefix)}${wildcard ? ` (tried as ${printPath(path)})` : ""}`;
       if (index.steps > budget) {
         return [
           ...diagnostics,
@@ -232,7 +235,7 @@ function checkResolution(namespace: readonly Origin[]): Diagnostic[] {
       }
       diagnostics.push(
         ...checkSafely(source, at, () => {
-          const tree = delegate(index, dentry.prefix as Path);
+          const tree = delegate(index, path);
           const problem = firstException(tree);
           if (problem === undefined) return [];
           const outcome = finalDestinations(tree).outcome;
@@ -246,6 +249,19 @@ function checkResolution(namespace: readonly Origin[]): Diagnostic[] {
     }
   }
   return diagnostics;
+}
+
+/**
+ * A segment for `*` when resolving a wildcard prefix: one no dentry names, so the path takes the
+ * way any segment nobody routes would (`/svc/* => /svc/v2` then loops through itself).
+ */
+function wildcardStandIn(dtab: readonly Dentry[]): string {
+  const named = new Set(
+    dtab.flatMap((dentry) => dentry.prefix.filter((segment) => typeof segment === "string")),
+  );
+  let standIn = "any";
+  while (named.has(standIn)) standIn += "_";
+  return standIn;
 }
 
 /** Unions in dtab text whose weights sum to 0 (a Route's rules are checked as YAML, in checkRoute). */
