@@ -4,9 +4,11 @@ export { appendDtab, type DelegateOptions, delegate, matchesPrefix } from "./del
 export { finalDestinations, firstException } from "./destinations.js";
 export { DtabIndex } from "./lookup.js";
 export {
+  type LocatedDentry,
   type ParseError,
   type ParseResult,
   parseDtab,
+  parseLocatedDtab,
   parseNameTree,
   parsePath,
   parsePrefix,

@@ -36,6 +36,25 @@ export function parseDtab(text: string): ParseResult<Dtab> {
   return run(text, (parser) => parser.dtab(), "");
 }
 
+/** A dentry and the 1-based line and column its text starts at, to point at it in a long dtab. */
+export interface LocatedDentry {
+  readonly dentry: Dentry;
+  readonly line: number;
+  readonly column: number;
+}
+
+export function parseLocatedDtab(text: string): ParseResult<LocatedDentry[]> {
+  return run(
+    text,
+    (parser) => {
+      const dentries = parser.dtab();
+      const locator = forwardLocator(text);
+      return dentries.map((dentry, i) => ({ dentry, ...locator(parser.dentryStarts[i] ?? 0) }));
+    },
+    "",
+  );
+}
+
 export function parsePath(text: string): ParseResult<Path> {
   return run(text, (parser) => parser.path(), " after the path");
 }
@@ -87,6 +106,22 @@ function locate(text: string, offset: number): { line: number; column: number } 
   return { line, column: offset - lineStart + 1 };
 }
 
+/** `locate` for offsets given in increasing order, resuming where the last one stopped (linear overall). */
+function forwardLocator(text: string): (offset: number) => { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  return (offset) => {
+    for (; scanned < offset; scanned++) {
+      if (text[scanned] === "\n") {
+        line++;
+        lineStart = scanned + 1;
+      }
+    }
+    return { line, column: offset - lineStart + 1 };
+  };
+}
+
 /** Characters that may legitimately follow a path or prefix (besides whitespace). */
 const PATH_FOLLOWERS = new Set([";", "|", "&", ")", "="]);
 const WHITESPACE = /\s/;
@@ -103,6 +138,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
 class Parser {
   private pos = 0;
   private nesting = 0;
+  /** Where each dentry `dtab()` returned starts in the text. */
+  readonly dentryStarts: number[] = [];
 
   constructor(private readonly text: string) {}
 
@@ -114,6 +151,7 @@ class Parser {
         return dentries;
       }
       const start = this.pos;
+      this.dentryStarts.push(start);
       const prefix = this.prefix();
       const prefixText = this.text.slice(start, this.pos);
       this.skipSpace();

@@ -4,6 +4,7 @@ import {
   finalDestinations,
   firstException,
   parseDtab,
+  parseLocatedDtab,
   parsePrefix,
   printNameTree,
   printPath,
@@ -16,14 +17,27 @@ import type { Mesh } from "../specs/mesh.js";
 import { baseDtabText, consulName } from "../specs/resolve.js";
 import type { Destination, Route } from "../specs/route.js";
 import type { Service } from "../specs/service.js";
-import { checkSafely, diagnosticAt, failedCheck, type SourceDocument } from "../specs/yaml-source.js";
+import {
+  checkSafely,
+  diagnosticAt,
+  failedCheck,
+  positionInScalar,
+  type SourceDocument,
+} from "../specs/yaml-source.js";
 import { type RouteContext, routeContext, routeDentries, routeNamespace } from "./compile.js";
 
 /** Where dentries came from, so a problem found in the compiled dtab points at its manifest. */
 interface Origin {
   readonly dentries: readonly Dentry[];
+  /** Where each dentry starts inside the dtab text at `at`; absent for dentries compiled from rules. */
+  readonly positions?: readonly TextPosition[] | undefined;
   readonly source: SourceDocument;
   readonly at: FieldPath;
+}
+
+interface TextPosition {
+  readonly line: number;
+  readonly column: number;
 }
 
 /**
@@ -64,9 +78,15 @@ export function checkRoutes(
     diagnostics.push(...compiled.failures);
     if (compiled.failures.length > 0) everyRouteCompiled = false;
   }
-  const base = mesh ? parseDtab(baseDtabText(mesh.manifest)) : undefined;
+  const base = mesh ? parseLocatedDtab(baseDtabText(mesh.manifest)) : undefined;
   if (!mesh || !base?.ok) return diagnostics;
-  const namespace = [{ dentries: base.value, source: mesh.source, at: BASE_DTAB }, ...origins];
+  const baseOrigin = {
+    dentries: base.value.map((located) => located.dentry),
+    positions: base.value,
+    source: mesh.source,
+    at: BASE_DTAB,
+  };
+  const namespace = [baseOrigin, ...origins];
   diagnostics.push(...namespace.flatMap(checkUnionWeights));
   if (everyRouteCompiled) diagnostics.push(...checkResolution(namespace));
   return diagnostics;
@@ -151,18 +171,33 @@ function compileRoute(
       at: ["spec", "rules", i, "match"],
       route: { ...route, spec: { rules: [rule] } },
     })),
-    ...(route.spec.dtab === undefined ? [] : [{ at: ["spec", "dtab"], route }]),
+    ...(route.spec.dtab === undefined
+      ? []
+      : [{ at: ["spec", "dtab"], route, positions: dentryPositions(route.spec.dtab) }]),
   ];
   const origins: Origin[] = [];
   const failures: Diagnostic[] = [];
-  for (const { at, route: part } of parts) {
+  for (const { at, route: part, ...positions } of parts) {
     try {
-      origins.push({ dentries: routeDentries(part, context), source, at });
+      origins.push({ dentries: routeDentries(part, context), ...positions, source, at });
     } catch (error) {
       failures.push(failedCheck(source, at, error));
     }
   }
   return { origins, failures };
+}
+
+function dentryPositions(text: string): TextPosition[] | undefined {
+  const located = parseLocatedDtab(text);
+  return located.ok ? located.value : undefined;
+}
+
+/** An error about the `i`th dentry of an origin: at its line inside dtab text, else at the field. */
+function dentryDiagnostic(origin: Origin, i: number, message: string): Diagnostic {
+  const diagnostic = diagnosticAt(origin.source, origin.at, message);
+  const position = origin.positions?.[i];
+  if (!position) return diagnostic;
+  return { ...diagnostic, ...positionInScalar(origin.source, origin.at, position.line, position.column) };
 }
 
 function checkDestination(
@@ -218,37 +253,65 @@ function checkResolution(namespace: readonly Origin[]): Diagnostic[] {
   const budget = resolutionBudget(index.dtab.length);
   const standIn = wildcardStandIn(index.dtab);
   const diagnostics: Diagnostic[] = [];
-  for (const { dentries, source, at } of namespace) {
-    for (const dentry of dentries) {
+  for (const origin of namespace) {
+    const reported = new ReportCap(origin);
+    for (const [i, dentry] of origin.dentries.entries()) {
       const path = dentry.prefix.map((segment) => (typeof segment === "string" ? segment : standIn));
       const wildcard = dentry.prefix.some((segment) => typeof segment !== "string");
       const prefix = `${printPrefix(dentry.prefix)}${wildcard ? ` (tried as ${printPath(path)})` : ""}`;
       if (index.steps > budget) {
-        return [
-          ...diagnostics,
-          diagnosticAt(
-            source,
-            at,
+        diagnostics.push(
+          ...reported.all(),
+          dentryDiagnostic(
+            origin,
+            i,
             `${prefix} and the prefixes after it were not checked: the dtab fans out too much`,
           ),
-        ];
+        );
+        return diagnostics;
       }
-      diagnostics.push(
-        ...checkSafely(source, at, () => {
-          const tree = delegate(index, path);
-          const problem = firstException(tree);
-          if (problem === undefined) return [];
-          const outcome = finalDestinations(tree).outcome;
-          const reading =
-            outcome === "exception"
-              ? "does not resolve"
-              : "resolves, but a fallback or branch of it does not";
-          return [diagnosticAt(source, at, `${prefix} ${reading}: ${problem}`)];
-        }),
-      );
+      const problems = checkSafely(origin.source, origin.at, () => {
+        const tree = delegate(index, path);
+        const problem = firstException(tree);
+        if (problem === undefined) return [];
+        const outcome = finalDestinations(tree).outcome;
+        const reading =
+          outcome === "exception" ? "does not resolve" : "resolves, but a fallback or branch of it does not";
+        return [dentryDiagnostic(origin, i, `${prefix} ${reading}: ${problem}`)];
+      });
+      reported.add(problems);
     }
+    diagnostics.push(...reported.all());
   }
   return diagnostics;
+}
+
+/**
+ * The first few problems of one dtab, then a count: a broken chain of thousands of dentries
+ * would otherwise print an error for every prefix that leads into it.
+ */
+class ReportCap {
+  static readonly SHOWN = 20;
+  private readonly shown: Diagnostic[] = [];
+  private more = 0;
+
+  constructor(private readonly origin: Origin) {}
+
+  add(diagnostics: readonly Diagnostic[]): void {
+    for (const diagnostic of diagnostics) {
+      if (this.shown.length < ReportCap.SHOWN) this.shown.push(diagnostic);
+      else this.more++;
+    }
+  }
+
+  all(): Diagnostic[] {
+    if (this.more === 0) return this.shown;
+    const { source, at } = this.origin;
+    return [
+      ...this.shown,
+      diagnosticAt(source, at, `and ${this.more} more prefixes of this dtab do not resolve`),
+    ];
+  }
 }
 
 /**
@@ -265,12 +328,12 @@ function wildcardStandIn(dtab: readonly Dentry[]): string {
 }
 
 /** Unions in dtab text whose weights sum to 0 (a Route's rules are checked as YAML, in checkRoute). */
-function checkUnionWeights({ dentries, source, at }: Origin): Diagnostic[] {
-  return dentries.flatMap((dentry) =>
+function checkUnionWeights(origin: Origin): Diagnostic[] {
+  return origin.dentries.flatMap((dentry, i) =>
     zeroWeightUnions(dentry.dst).map((union) =>
-      diagnosticAt(
-        source,
-        at,
+      dentryDiagnostic(
+        origin,
+        i,
         `${printPrefix(dentry.prefix)} => ${printNameTree(union)}: the weights sum to 0, so no traffic could flow`,
       ),
     ),

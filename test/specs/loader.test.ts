@@ -304,7 +304,7 @@ spec:
 `;
     const messages = lines(load(MESH, route));
     expect(messages).toHaveLength(2);
-    expect(messages[0]).toMatch(/^m1\.yaml:6:9: error: \/svc\/a does not resolve: .*\(spec\.dtab\)$/);
+    expect(messages[0]).toMatch(/^m1\.yaml:7:5: error: \/svc\/a does not resolve: .*\(spec\.dtab\)$/);
   });
 
   it("refuses YAML alias bombs and syntax errors", () => {
