@@ -87,8 +87,10 @@ export function checkRoutes(
     at: BASE_DTAB,
   };
   const namespace = [baseOrigin, ...origins];
-  diagnostics.push(...namespace.flatMap(checkUnionWeights));
-  if (everyRouteCompiled) diagnostics.push(...checkResolution(namespace));
+  // The default base dtab is not in any file; a Route that breaks it has the error.
+  const written = mesh.manifest.spec.linkerd.baseDtab === undefined ? origins : namespace;
+  diagnostics.push(...written.flatMap(checkUnionWeights));
+  if (everyRouteCompiled) diagnostics.push(...checkResolution(namespace, written));
   return diagnostics;
 }
 
@@ -244,16 +246,16 @@ function checkDestination(
 const resolutionBudget = (dentries: number): number => Math.max(1_000_000, 500 * dentries);
 
 /**
- * Resolves every routed prefix through the whole namespace dtab (the base's first). A loop, a
+ * Resolves the `checked` prefixes through the whole namespace dtab (the base's first). A loop, a
  * chain too long or a fan-out anywhere in the tree is an error at the rule that made it, even in
  * a fallback or a union branch: traffic reaches those as soon as the branches before them fail.
  */
-function checkResolution(namespace: readonly Origin[]): Diagnostic[] {
+function checkResolution(namespace: readonly Origin[], checked: readonly Origin[]): Diagnostic[] {
   const index = new DtabIndex(namespace.flatMap((o) => o.dentries));
   const budget = resolutionBudget(index.dtab.length);
   const standIn = wildcardStandIn(index.dtab);
   const diagnostics: Diagnostic[] = [];
-  for (const origin of namespace) {
+  for (const origin of checked) {
     const reported = new ReportCap(origin);
     for (const [i, dentry] of origin.dentries.entries()) {
       const path = dentry.prefix.map((segment) => (typeof segment === "string" ? segment : standIn));
