@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { HttpUrl, manifestOf, Name } from "./common.js";
+import { HttpUrl, ImageReference, manifestOf, Name } from "./common.js";
 import { duration } from "./duration.js";
 
 /**
@@ -69,8 +69,8 @@ export const MonitoringSpec = z.strictObject({
       /** Run Prometheus and Grafana as ECS services, as linkerd-viz did. */
       ecs: z
         .strictObject({
-          prometheusImage: z.string().min(1).default("prom/prometheus:v3.5.0"),
-          grafanaImage: z.string().min(1).default("grafana/grafana:12.1.0"),
+          prometheusImage: ImageReference.default("prom/prometheus:v3.5.0"),
+          grafanaImage: ImageReference.default("grafana/grafana:12.1.0"),
         })
         .optional(),
     })

@@ -1,21 +1,27 @@
 import { z } from "zod";
 import {
   IamRoleArn,
+  ImageReference,
   LaunchType,
   manifestOf,
   Name,
   NetworkConfiguration,
   NetworkMode,
   Port,
+  ScalarText,
 } from "./common.js";
+import type { FieldPath } from "./diagnostic.js";
 import { duration } from "./duration.js";
 
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: "environment variable names are letters, digits and '_', not starting with a digit",
 });
 
-/** YAML turns `PORT: 8080` into a number; ECS only takes strings, so scalars are accepted and stringified. */
-const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+/** The Service maps whose values are ScalarText; the loader checks their text survives stringifying. */
+export const SCALAR_TEXT_MAPS: readonly FieldPath[] = [
+  ["spec", "env"],
+  ["spec", "logging", "options"],
+];
 
 const SecretArn = z
   .string()
@@ -83,14 +89,14 @@ const CloudMapDiscovery = z.strictObject({
 });
 
 export const ServiceSpec = z.strictObject({
-  image: z.string().min(1).max(255),
+  image: ImageReference,
   command: z.array(z.string()).optional(),
   entryPoint: z.array(z.string()).optional(),
   /** CPU units (1024 = one vCPU) and memory in MiB for the task. */
   cpu: z.number().int().min(128).max(16_384).optional(),
   memory: z.number().int().min(6).max(122_880),
   ports: z.array(PortMapping).max(100).default([]),
-  env: z.record(EnvName, EnvValue).default({}),
+  env: z.record(EnvName, ScalarText).default({}),
   secrets: z.record(EnvName, SecretRef).default({}),
   healthCheck: HealthCheck.optional(),
   /** Absent: the controller leaves the running count alone (autoscaling owns it). */
@@ -139,7 +145,7 @@ export const ServiceSpec = z.strictObject({
         "syslog",
         "awsfirelens",
       ]),
-      options: z.record(z.string(), z.string()).default({}),
+      options: z.record(z.string(), ScalarText).default({}),
     })
     .optional(),
   /** Mesh participation: outbound HTTP goes through the node-local linkerd (`http_proxy`). */
