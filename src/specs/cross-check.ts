@@ -32,6 +32,8 @@ export interface Candidates {
    * reported already, so a reference to one is not reported as a reference to nothing.
    */
   readonly unreadable: readonly Identity[];
+  /** Files refused whole (not UTF-8, a NUL byte, nesting too deep): any kind may be in them. */
+  readonly unreadableFiles: readonly string[];
   readonly meshes: readonly Loaded<Mesh>[];
   readonly services: readonly Loaded<Service>[];
   readonly routes: readonly Loaded<Route>[];
@@ -63,7 +65,8 @@ export function crossCheck(set: Candidates, anyFile: string, compiledChecks: Com
   // above) would make the checks against it misleading.
   const firstMesh = set.identities.find((identity) => identity.kind === "Mesh");
   const mesh = set.meshes.find((candidate) => candidate.source === firstMesh?.source);
-  if (![...set.identities, ...set.unreadable].some((identity) => identity.kind === "Mesh")) {
+  const meshUnknown = set.unreadableFiles.length > 0;
+  if (!meshUnknown && ![...set.identities, ...set.unreadable].some((identity) => identity.kind === "Mesh")) {
     diagnostics.push({
       severity: "error",
       file: path.dirname(anyFile),
@@ -228,7 +231,8 @@ function checkService(loaded: Loaded<Service>, mesh: Mesh | undefined): Diagnost
     if (Object.hasOwn(spec.env, name)) error(["secrets", name], `${name} is set both in env and in secrets`);
   }
   if (spec.mesh?.outbound) {
-    for (const name of ["http_proxy", "HTTP_PROXY"]) {
+    // The proxy settings the mesh writes into the task's environment (renderTaskDefinition).
+    for (const name of ["http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY"]) {
       if (Object.hasOwn(spec.env, name)) {
         error(["env", name], `${name} is set by mesh.outbound; remove it from env or turn mesh.outbound off`);
       }

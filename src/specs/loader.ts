@@ -88,7 +88,8 @@ export async function loadManifestDir(
     if ("error" in decoded) diagnostics.push(decoded.error);
     else files.push({ file, text: decoded.text });
   }
-  const result = loadManifests(files, compiledChecks);
+  const unread = found.filter((file) => !files.some((read) => read.file === file));
+  const result = loadManifests(files, compiledChecks, unread);
   const rest = result.ok ? result.warnings : result.diagnostics;
   const all = [...diagnostics, ...rest].sort(compareDiagnostics);
   if (!diagnostics.some((d) => d.severity === "error")) {
@@ -145,14 +146,20 @@ function directoryError(file: string, message: string): Diagnostic {
 }
 
 /** Loads a set of manifest files: all of it, typed and cross-checked, or every error found. */
-export function loadManifests(files: readonly ManifestFile[], compiledChecks: CompiledChecks): LoadResult {
+export function loadManifests(
+  files: readonly ManifestFile[],
+  compiledChecks: CompiledChecks,
+  unreadableFiles: readonly string[] = [],
+): LoadResult {
   const diagnostics: Diagnostic[] = [];
+  const refused = [...unreadableFiles];
   const documents: { kind: Kind; manifest: unknown; source: SourceDocument }[] = [];
   const identities: Identity[] = [];
   const unreadable: Identity[] = [];
   for (const { file, text } of files) {
     const parsed = parseYamlFile(file, text);
     diagnostics.push(...parsed.errors);
+    if (parsed.documents.length === 0 && parsed.errors.length > 0) refused.push(file);
     for (const source of parsed.documents) {
       if (source.document.errors.length > 0) {
         // Its YAML errors are reported above; only its kind and name are used, for references to it.
@@ -177,7 +184,7 @@ export function loadManifests(files: readonly ManifestFile[], compiledChecks: Co
   const monitorings = byKind<Monitoring>("Monitoring");
   diagnostics.push(
     ...crossCheck(
-      { identities, unreadable, meshes, services, routes, monitorings },
+      { identities, unreadable, unreadableFiles: refused, meshes, services, routes, monitorings },
       files[0]?.file ?? ".",
       compiledChecks,
     ),

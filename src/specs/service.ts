@@ -88,6 +88,47 @@ const CloudMapDiscovery = z.strictObject({
   dnsTtl: duration({ min: "1s", max: "24h" }).prefault("10s"),
 });
 
+/** As ECS takes them: memberOf needs a cluster query expression, distinctInstance refuses one. */
+const PlacementConstraint = z
+  .strictObject({
+    type: z.enum(["distinctInstance", "memberOf"]),
+    expression: z.string().min(1).max(2000).optional(),
+  })
+  .superRefine(({ type, expression }, ctx) => {
+    if (type === "memberOf" && expression === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["expression"],
+        message: "memberOf needs an expression, e.g. attribute:ecs.instance-type =~ t3.*",
+      });
+    }
+    if (type === "distinctInstance" && expression !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["expression"], message: "distinctInstance takes no expression" });
+    }
+  });
+
+/** The `field` each strategy takes in ECS; random takes none. */
+const STRATEGY_FIELDS = {
+  random: undefined,
+  spread: {
+    pattern: /^(instanceId|host|attribute:[A-Za-z0-9_.:/-]+)$/,
+    rule: "instanceId, host or attribute:<name> (e.g. attribute:ecs.availability-zone)",
+  },
+  binpack: { pattern: /^(cpu|memory)$/, rule: "cpu or memory" },
+} as const;
+
+const PlacementStrategy = z
+  .strictObject({ type: z.enum(["random", "spread", "binpack"]), field: z.string().optional() })
+  .superRefine(({ type, field }, ctx) => {
+    const fields = STRATEGY_FIELDS[type];
+    if (!fields && field !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["field"], message: `${type} takes no field` });
+    }
+    if (fields && !fields.pattern.test(field ?? "")) {
+      ctx.addIssue({ code: "custom", path: ["field"], message: `${type} needs a field: ${fields.rule}` });
+    }
+  });
+
 export const ServiceSpec = z.strictObject({
   image: ImageReference,
   command: z.array(z.string()).optional(),
@@ -111,21 +152,8 @@ export const ServiceSpec = z.strictObject({
     .optional(),
   placement: z
     .strictObject({
-      constraints: z
-        .array(
-          z.strictObject({
-            type: z.enum(["distinctInstance", "memberOf"]),
-            expression: z.string().optional(),
-          }),
-        )
-        .max(10)
-        .default([]),
-      strategy: z
-        .array(
-          z.strictObject({ type: z.enum(["random", "spread", "binpack"]), field: z.string().optional() }),
-        )
-        .max(5)
-        .default([]),
+      constraints: z.array(PlacementConstraint).max(10).default([]),
+      strategy: z.array(PlacementStrategy).max(5).default([]),
     })
     .optional(),
   launchType: LaunchType.optional(),

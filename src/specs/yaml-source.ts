@@ -130,7 +130,7 @@ export function toPlainData(source: SourceDocument): { value: unknown } | { erro
         file: source.file,
         ...at,
         path: "",
-        message: /alias/i.test(reason)
+        message: /excessive alias count/i.test(reason)
           ? `YAML aliases expand too much (more than ${MAX_ALIAS_EXPANSIONS} expansions): refusing a possible alias bomb`
           : `YAML: ${reason}`,
       },
@@ -162,7 +162,9 @@ function nodeAt(source: SourceDocument, path: FieldPath, wantKey: boolean): Node
       const pair = current.items.find(
         (item) => isPair(item) && isScalar(item.key) && item.key.value === segment,
       );
-      if (!pair) return found;
+      // A field that came in through a merge key (`<<: *defaults`) is shown at the `<<`.
+      const merge = current.items.find((item) => isScalar(item.key) && item.key.source === "<<");
+      if (!pair) return (merge?.key as Node | undefined) ?? found;
       if (isLast && wantKey) return pair.key as Node;
       current = pair.value;
     } else if (isSeq(current) && typeof segment === "number") {
