@@ -227,6 +227,12 @@ function checkService(loaded: Loaded<Service>, mesh: Mesh | undefined): Diagnost
   if (spec.scheduling === "DAEMON" && spec.desiredCount !== undefined) {
     error(["desiredCount"], "a DAEMON service runs one task per instance; remove desiredCount");
   }
+  if (spec.scheduling === "DAEMON" && spec.placement?.strategy.length) {
+    error(
+      ["placement", "strategy"],
+      "a DAEMON service runs one task per instance: ECS refuses a placement strategy for it",
+    );
+  }
   for (const name of Object.keys(spec.secrets)) {
     if (Object.hasOwn(spec.env, name)) error(["secrets", name], `${name} is set both in env and in secrets`);
   }
@@ -268,6 +274,11 @@ function checkServiceInMesh({ manifest: service, source }: Loaded<Service>, mesh
   if (settings.launchType === "FARGATE") {
     if (settings.networkMode !== "awsvpc") error(["networkMode"], "Fargate tasks need networkMode awsvpc");
     if (spec.scheduling === "DAEMON") error(["scheduling"], "Fargate does not run DAEMON services");
+    for (const rule of ["constraints", "strategy"] as const) {
+      if (spec.placement?.[rule].length) {
+        error(["placement", rule], `Fargate places tasks itself: ECS refuses placement ${rule} for it`);
+      }
+    }
     const memoryFits = spec.cpu === undefined ? undefined : FARGATE_MEMORY[spec.cpu];
     if (!memoryFits) {
       error(["cpu"], "Fargate needs cpu set to one of 256, 512, 1024, 2048, 4096, 8192, 16384");

@@ -280,7 +280,12 @@ function describeIssue(schema: z.ZodType, source: SourceDocument, issue: z.core.
   }
   if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
     // zod's default wording; a schema's own message (e.g. for plain-text secrets) is kept as it is.
-    const hint = issue.expected === "string" ? quotingHint(source, at, issue.input) : "";
+    const hint =
+      issue.expected === "string"
+        ? quotingHint(source, at, issue.input)
+        : issue.expected === "boolean"
+          ? booleanHint(issue.input)
+          : "";
     return [diagnosticAt(source, at, `expected ${issue.expected}, got ${describeValue(issue.input)}${hint}`)];
   }
   if (issue.code === "invalid_key") {
@@ -301,10 +306,19 @@ function describeIssue(schema: z.ZodType, source: SourceDocument, issue: z.core.
 
 /** For a number or boolean where text was expected: quote it, and say so when YAML changed the text. */
 function quotingHint(source: SourceDocument, at: FieldPath, value: unknown): string {
+  if (value === null) return '; write "" for an empty value';
+  const written = plainScalarText(source, at);
+  if (value instanceof Date) return written ? `; quote it: ${JSON.stringify(written)}` : "";
   if (typeof value !== "number" && typeof value !== "boolean") return "";
-  const text = plainScalarText(source, at) ?? String(value);
+  const text = written ?? String(value);
   const changed = text !== String(value) ? ` (YAML reads ${text} as ${String(value)})` : "";
   return `${changed}; quote it: ${JSON.stringify(text)}`;
+}
+
+/** YAML 1.2 reads yes/no/on/off as text, where YAML 1.1 (and many users) read booleans. */
+function booleanHint(value: unknown): string {
+  const yaml11 = typeof value === "string" && /^(y|yes|n|no|on|off)$/i.test(value);
+  return yaml11 ? ` "${value}"; write true or false (YAML 1.2 reads ${value} as text)` : "";
 }
 
 function describeValue(value: unknown): string {
@@ -313,6 +327,7 @@ function describeValue(value: unknown): string {
   if (Number.isNaN(value)) return "not-a-number (.nan)";
   if (value === Infinity || value === -Infinity) return `an infinite number (${value > 0 ? "" : "-"}.inf)`;
   if (Array.isArray(value)) return "a list";
+  if (value instanceof Date) return "a timestamp"; // a %YAML 1.1 document reads 2025-01-31 as one
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `a string`;
   return `${typeof value} ${String(value)}`;

@@ -7,6 +7,7 @@ import {
   LineCounter,
   type Node,
   parseAllDocuments,
+  visit,
 } from "yaml";
 import type { Diagnostic, FieldPath } from "./diagnostic.js";
 import { formatFieldPath } from "./diagnostic.js";
@@ -122,8 +123,8 @@ export function toPlainData(source: SourceDocument): { value: unknown } | { erro
   try {
     return { value: source.document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) };
   } catch (error) {
-    const at = positionOf(source, []);
     const reason = error instanceof Error ? error.message : String(error);
+    const at = unresolvedAliasPosition(source, reason) ?? positionOf(source, []);
     return {
       error: {
         severity: "error",
@@ -136,6 +137,20 @@ export function toPlainData(source: SourceDocument): { value: unknown } | { erro
       },
     };
   }
+}
+
+/** Where the alias an "Unresolved alias ...: name" error names is used, rather than the document start. */
+function unresolvedAliasPosition(source: SourceDocument, reason: string): Position | undefined {
+  const name = /^Unresolved alias.*: (\S+)$/.exec(reason)?.[1];
+  let offset: number | undefined;
+  visit(source.document, {
+    Alias: (_, alias) => {
+      if (alias.source === name && offset === undefined) offset = alias.range?.[0];
+    },
+  });
+  if (offset === undefined) return undefined;
+  const at = source.lines.linePos(offset);
+  return { line: at.line, column: at.col };
 }
 
 /**
