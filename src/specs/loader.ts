@@ -19,6 +19,7 @@ import {
   parseYamlFile,
   plainScalarText,
   positionInScalar,
+  positionInText,
   type SourceDocument,
   toPlainData,
 } from "./yaml-source.js";
@@ -92,9 +93,8 @@ export async function loadManifestDir(
   const result = loadManifests(files, compiledChecks, unread);
   const rest = result.ok ? result.warnings : result.diagnostics;
   const all = [...diagnostics, ...rest].sort(compareDiagnostics);
-  if (!diagnostics.some((d) => d.severity === "error")) {
-    return result.ok ? { ...result, warnings: all } : { ok: false, diagnostics: all };
-  }
+  const fileRefused = diagnostics.some((d) => d.severity === "error");
+  if (result.ok && !fileRefused) return { ...result, warnings: all };
   return { ok: false, diagnostics: all };
 }
 
@@ -111,21 +111,28 @@ async function listManifestFiles(dir: string, diagnostics: Diagnostic[]): Promis
     const full = path.join(dir, entry.name);
     if (entry.isSymbolicLink()) {
       diagnostics.push(directoryError(full, "symbolic links are not followed: copy the manifest in instead"));
-    } else if (entry.isDirectory()) files.push(...(await listManifestFiles(full, diagnostics)));
-    else if (!entry.isFile()) continue;
-    else if (/\.ya?ml$/.test(entry.name)) files.push(full);
-    else if (/\.ya?ml$/i.test(entry.name)) {
-      diagnostics.push(
-        directoryError(full, "only lower-case .yaml and .yml files are read: rename it, e.g. to mesh.yaml"),
-      );
-    } else if (/\.(ya?ml|json)/i.test(entry.name)) {
-      diagnostics.push({
-        ...directoryError(full, "skipped: only files ending in .yaml or .yml are read"),
-        severity: "warning",
-      });
+    } else if (entry.isDirectory()) {
+      files.push(...(await listManifestFiles(full, diagnostics)));
+    } else if (entry.isFile()) {
+      if (MANIFEST_FILE.test(entry.name)) files.push(full);
+      else diagnostics.push(...notReadDiagnostic(full, entry.name));
     }
   }
   return files;
+}
+
+const MANIFEST_FILE = /\.ya?ml$/;
+
+/** For a file not read that looks like a manifest: an error for `.YAML`, a warning for `.yaml~`, `.json`. */
+function notReadDiagnostic(file: string, name: string): Diagnostic[] {
+  if (/\.ya?ml$/i.test(name)) {
+    return [
+      directoryError(file, "only lower-case .yaml and .yml files are read: rename it, e.g. to mesh.yaml"),
+    ];
+  }
+  if (!/\.(ya?ml|json)/i.test(name)) return [];
+  const skipped = directoryError(file, "skipped: only files ending in .yaml or .yml are read");
+  return [{ ...skipped, severity: "warning" }];
 }
 
 /** Manifests are UTF-8; a stray Latin-1 byte would otherwise become U+FFFD without a word. */
@@ -134,10 +141,8 @@ function decodeUtf8(file: string, bytes: Buffer): { text: string } | { error: Di
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {
     const text = new TextDecoder("utf-8").decode(bytes);
-    const before = text.slice(0, text.indexOf("\uFFFD")).split("\n");
-    const column = (before.at(-1)?.length ?? 0) + 1;
-    const message = "not valid UTF-8: save the file as UTF-8";
-    return { error: { ...directoryError(file, message), line: before.length, column } };
+    const at = positionInText(text, text.indexOf("\uFFFD"));
+    return { error: { ...directoryError(file, "not valid UTF-8: save the file as UTF-8"), ...at } };
   }
 }
 

@@ -1,11 +1,12 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { z } from "zod";
 import type { TextPosition } from "./dtab-text.js";
+import { positionInText } from "./yaml-source.js";
 
-/** Line and column (1-based) of `offset` in `text`, for an issue the loader points into the YAML scalar. */
+/** Where `offset` is in `text`, for an issue the loader points into the YAML scalar. */
 function textPosition(text: string, offset: number): TextPosition {
-  const before = text.slice(0, offset).split("\n");
-  return { textLine: before.length, textColumn: (before.at(-1)?.length ?? 0) + 1 };
+  const { line, column } = positionInText(text, offset);
+  return { textLine: line, textColumn: column };
 }
 
 /** Where Prometheus's own grammar (lezer-promql) stops understanding `expr`, or undefined when it parses. */

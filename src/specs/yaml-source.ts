@@ -29,6 +29,12 @@ export interface Position {
 /** Alias expansions allowed per document before it counts as a "billion laughs" bomb. */
 export const MAX_ALIAS_EXPANSIONS = 100;
 
+/** The 1-based line and column of `offset` in `text`, for text not (yet) parsed as YAML. */
+export function positionInText(text: string, offset: number): Position {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
 /** Flow collections (`[[[...]]]`) nested deeper than this are refused before parsing: the parser recurses. */
 export const MAX_FLOW_DEPTH = 64;
 
@@ -40,9 +46,8 @@ export function parseYamlFile(
   const lines = new LineCounter();
   const refused = refusedText(text);
   if (refused) {
-    const before = text.slice(0, refused.offset).split("\n");
-    const column = (before.at(-1)?.length ?? 0) + 1;
-    const error: Diagnostic = { severity: "error", file, line: before.length, column, path: "", ...refused };
+    const at = positionInText(text, refused.offset);
+    const error: Diagnostic = { severity: "error", file, ...at, path: "", message: refused.message };
     return { documents: [], errors: [error] };
   }
   // `merge: true`: `<<: *defaults` merges a mapping, as most YAML users expect.
