@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  AwsRegion,
   IamRoleArn,
   ImageReference,
   LaunchType,
@@ -174,6 +175,15 @@ export const ServiceSpec = z.strictObject({
         "awsfirelens",
       ]),
       options: z.record(z.string(), ScalarText).default({}),
+    })
+    .superRefine(({ options }, ctx) => {
+      // The awslogs driver would fail every task start on a region AWS does not have.
+      const region = options["awslogs-region"];
+      const checked = region === undefined ? undefined : AwsRegion.safeParse(region);
+      if (checked && !checked.success) {
+        const message = checked.error.issues[0]?.message ?? "not an AWS region";
+        ctx.addIssue({ code: "custom", path: ["options", "awslogs-region"], message });
+      }
     })
     .optional(),
   /** Mesh participation: outbound HTTP goes through the node-local linkerd (`http_proxy`). */
