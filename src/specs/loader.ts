@@ -291,7 +291,8 @@ function describeIssue(schema: z.ZodType, source: SourceDocument, issue: z.core.
         : issue.expected === "boolean"
           ? booleanHint(issue.input)
           : "";
-    return [diagnosticAt(source, at, `expected ${issue.expected}, got ${describeValue(issue.input)}${hint}`)];
+    const expected = YAML_SHAPES[issue.expected] ?? issue.expected;
+    return [diagnosticAt(source, at, `expected ${expected}, got ${describeValue(issue.input)}${hint}`)];
   }
   if (issue.code === "invalid_key") {
     // The key's own rule ("environment variable names are ...") rather than "invalid key in record".
@@ -308,6 +309,13 @@ function describeIssue(schema: z.ZodType, source: SourceDocument, issue: z.core.
   }
   return [diagnosticAt(source, at, plainMessage(issue.message))];
 }
+
+/** zod's names for shapes, in YAML's words (as describeValue names what was found). */
+const YAML_SHAPES: Record<string, string> = {
+  record: "a mapping (name: value)",
+  object: "a mapping",
+  array: "a list",
+};
 
 /** For a number or boolean where text was expected: quote it, and say so when YAML changed the text. */
 function quotingHint(source: SourceDocument, at: FieldPath, value: unknown): string {
