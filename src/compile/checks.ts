@@ -1,7 +1,7 @@
 import { MONITORING_SERVICES } from "../monitoring/ecs-delivery.js";
 import { checkRoutes } from "../routing/check.js";
 import type { CompiledChecks } from "../specs/cross-check.js";
-import type { Diagnostic } from "../specs/diagnostic.js";
+import type { Diagnostic, FieldPath } from "../specs/diagnostic.js";
 import type { Loaded } from "../specs/manifest-set.js";
 import type { Mesh } from "../specs/mesh.js";
 import type { Monitoring } from "../specs/monitoring.js";
@@ -42,18 +42,36 @@ function checkDaemon(mesh: Loaded<Mesh>, services: readonly Loaded<Service>[]): 
       ),
     );
   }
-  for (const service of services) {
-    if (service.manifest.metadata.name === LINKERD_SERVICE) {
-      diagnostics.push(
-        diagnosticAt(
-          service.source,
-          ["metadata", "name"],
-          `"${LINKERD_SERVICE}" is the name of the mesh's linkerd daemon; pick another or set linkerd.daemon.enabled: false`,
-        ),
-      );
-    }
-  }
+  diagnostics.push(
+    ...namesTaken(
+      services,
+      [LINKERD_SERVICE],
+      (name) =>
+        `"${name}" is the name of the mesh's linkerd daemon; pick another or set linkerd.daemon.enabled: false`,
+    ),
+  );
   return diagnostics;
+}
+
+/**
+ * Services whose ECS service name or Consul service name is one the mesh generates: either would
+ * replace the generated service, or register beside it in Consul and take half its traffic.
+ */
+function namesTaken(
+  services: readonly Loaded<Service>[],
+  taken: readonly string[],
+  message: (name: string) => string,
+): Diagnostic[] {
+  return services.flatMap(({ manifest, source }) => {
+    const consulName = manifest.spec.discovery.consul?.name;
+    const names: [FieldPath, string | undefined][] = [
+      [["metadata", "name"], manifest.metadata.name],
+      [["spec", "discovery", "consul", "name"], consulName],
+    ];
+    return names
+      .filter(([, name]) => name !== undefined && taken.includes(name))
+      .map(([at, name]) => diagnosticAt(source, at, message(name as string)));
+  });
 }
 
 /** `delivery.ecs` runs Prometheus and Grafana as services of their own names. */
@@ -62,13 +80,10 @@ function checkMonitoringServices(
   services: readonly Loaded<Service>[],
 ): Diagnostic[] {
   if (!manifest.spec.delivery.ecs) return [];
-  return services
-    .filter((service) => MONITORING_SERVICES.includes(service.manifest.metadata.name))
-    .map((service) =>
-      diagnosticAt(
-        service.source,
-        ["metadata", "name"],
-        `"${service.manifest.metadata.name}" is the name of a service Monitoring's delivery.ecs runs; pick another or remove delivery.ecs`,
-      ),
-    );
+  return namesTaken(
+    services,
+    MONITORING_SERVICES,
+    (name) =>
+      `"${name}" is the name of a service Monitoring's delivery.ecs runs; pick another or remove delivery.ecs`,
+  );
 }

@@ -32,6 +32,8 @@ export interface Candidates {
    * reported already, so a reference to one is not reported as a reference to nothing.
    */
   readonly unreadable: readonly Identity[];
+  /** Files refused whole (not UTF-8, a NUL byte, nesting too deep): any kind may be in them. */
+  readonly unreadableFiles: readonly string[];
   readonly meshes: readonly Loaded<Mesh>[];
   readonly services: readonly Loaded<Service>[];
   readonly routes: readonly Loaded<Route>[];
@@ -63,7 +65,8 @@ export function crossCheck(set: Candidates, anyFile: string, compiledChecks: Com
   // above) would make the checks against it misleading.
   const firstMesh = set.identities.find((identity) => identity.kind === "Mesh");
   const mesh = set.meshes.find((candidate) => candidate.source === firstMesh?.source);
-  if (![...set.identities, ...set.unreadable].some((identity) => identity.kind === "Mesh")) {
+  const meshUnknown = set.unreadableFiles.length > 0;
+  if (!meshUnknown && ![...set.identities, ...set.unreadable].some((identity) => identity.kind === "Mesh")) {
     diagnostics.push({
       severity: "error",
       file: path.dirname(anyFile),
@@ -224,11 +227,18 @@ function checkService(loaded: Loaded<Service>, mesh: Mesh | undefined): Diagnost
   if (spec.scheduling === "DAEMON" && spec.desiredCount !== undefined) {
     error(["desiredCount"], "a DAEMON service runs one task per instance; remove desiredCount");
   }
+  if (spec.scheduling === "DAEMON" && spec.placement?.strategy.length) {
+    error(
+      ["placement", "strategy"],
+      "a DAEMON service runs one task per instance: ECS refuses a placement strategy for it",
+    );
+  }
   for (const name of Object.keys(spec.secrets)) {
     if (Object.hasOwn(spec.env, name)) error(["secrets", name], `${name} is set both in env and in secrets`);
   }
   if (spec.mesh?.outbound) {
-    for (const name of ["http_proxy", "HTTP_PROXY"]) {
+    // The proxy settings the mesh writes into the task's environment (renderTaskDefinition).
+    for (const name of ["http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY"]) {
       if (Object.hasOwn(spec.env, name)) {
         error(["env", name], `${name} is set by mesh.outbound; remove it from env or turn mesh.outbound off`);
       }
@@ -264,6 +274,11 @@ function checkServiceInMesh({ manifest: service, source }: Loaded<Service>, mesh
   if (settings.launchType === "FARGATE") {
     if (settings.networkMode !== "awsvpc") error(["networkMode"], "Fargate tasks need networkMode awsvpc");
     if (spec.scheduling === "DAEMON") error(["scheduling"], "Fargate does not run DAEMON services");
+    for (const rule of ["constraints", "strategy"] as const) {
+      if (spec.placement?.[rule].length) {
+        error(["placement", rule], `Fargate places tasks itself: ECS refuses placement ${rule} for it`);
+      }
+    }
     const memoryFits = spec.cpu === undefined ? undefined : FARGATE_MEMORY[spec.cpu];
     if (!memoryFits) {
       error(["cpu"], "Fargate needs cpu set to one of 256, 512, 1024, 2048, 4096, 8192, 16384");

@@ -30,6 +30,9 @@ export function formatDuration(ms: number): string {
   return text;
 }
 
+/** Go's time.Duration is an int64 of nanoseconds: 2562047h47m16.854775807s at most. */
+const GO_MAX_DURATION_MS = Number(2n ** 63n / 1_000_000n);
+
 /**
  * A duration written as text in manifests and parsed once, here, into milliseconds,
  * so no controller ever handles the string form.
@@ -38,10 +41,23 @@ export function duration(bounds: { min?: string; max?: string } = {}) {
   const min = bounds.min === undefined ? undefined : parseDuration(bounds.min);
   const max = bounds.max === undefined ? undefined : parseDuration(bounds.max);
   return z
-    .string()
+    .string({
+      error: (issue) =>
+        typeof issue.input === "number"
+          ? `a duration needs a unit: write ${issue.input}s (or ${issue.input}ms, ${issue.input}m, ${issue.input}h)`
+          : undefined,
+    })
     .regex(DURATION, { error: "expected a duration such as 500ms, 30s, 5m or 1h30m" })
     .transform((text, ctx) => {
       const ms = parseDuration(text) ?? 0;
+      if (ms > GO_MAX_DURATION_MS) {
+        ctx.issues.push({
+          code: "custom",
+          input: text,
+          message: `longer than the longest duration Consul, linkerd and Prometheus take (${formatDuration(Math.floor(GO_MAX_DURATION_MS))})`,
+        });
+        return ms;
+      }
       if (min !== undefined && ms < min) {
         ctx.issues.push({ code: "custom", input: text, message: `must be at least ${bounds.min}` });
       }

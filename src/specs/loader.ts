@@ -11,12 +11,15 @@ import type { Loaded, ManifestSet } from "./manifest-set.js";
 import type { Mesh } from "./mesh.js";
 import type { Monitoring } from "./monitoring.js";
 import type { Route } from "./route.js";
-import type { Service } from "./service.js";
+import { SCALAR_TEXT_MAPS, type Service } from "./service.js";
 import { closest, fieldsAt } from "./suggest.js";
 import {
+  changedScalarTexts,
   diagnosticAt,
   parseYamlFile,
+  plainScalarText,
   positionInScalar,
+  positionInText,
   type SourceDocument,
   toPlainData,
 } from "./yaml-source.js";
@@ -53,15 +56,17 @@ export async function loadManifestDir(
   limits: LoadLimits = DEFAULT_LIMITS,
 ): Promise<LoadResult> {
   let found: string[];
+  const diagnostics: Diagnostic[] = [];
   try {
-    found = await listManifestFiles(dir);
+    found = await listManifestFiles(dir, diagnostics);
   } catch (error) {
     // A report, not an exception: `validate --output json` still prints one.
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, diagnostics: [directoryError(dir, `cannot read the manifest directory: ${reason}`)] };
   }
   if (found.length === 0) {
-    return { ok: false, diagnostics: [directoryError(dir, "no manifest files (*.yaml, *.yml) found")] };
+    const none = directoryError(dir, "no manifest files (*.yaml, *.yml) found");
+    return { ok: false, diagnostics: [none, ...diagnostics] };
   }
   if (found.length > limits.maxFiles) {
     return {
@@ -72,7 +77,6 @@ export async function loadManifestDir(
     };
   }
   const files: ManifestFile[] = [];
-  const diagnostics: Diagnostic[] = [];
   for (const file of found) {
     const size = (await stat(file)).size;
     if (size > limits.maxFileBytes) {
@@ -81,24 +85,65 @@ export async function loadManifestDir(
       );
       continue;
     }
-    files.push({ file, text: await readFile(file, "utf8") });
+    const decoded = decodeUtf8(file, await readFile(file));
+    if ("error" in decoded) diagnostics.push(decoded.error);
+    else files.push({ file, text: decoded.text });
   }
-  const result = loadManifests(files, compiledChecks);
-  if (diagnostics.length === 0) return result;
+  const unread = found.filter((file) => !files.some((read) => read.file === file));
+  const result = loadManifests(files, compiledChecks, unread);
   const rest = result.ok ? result.warnings : result.diagnostics;
-  return { ok: false, diagnostics: [...diagnostics, ...rest].sort(compareDiagnostics) };
+  const all = [...diagnostics, ...rest].sort(compareDiagnostics);
+  const fileRefused = diagnostics.some((d) => d.severity === "error");
+  if (result.ok && !fileRefused) return { ...result, warnings: all };
+  return { ok: false, diagnostics: all };
 }
 
-async function listManifestFiles(dir: string): Promise<string[]> {
+/**
+ * The manifest files below `dir`. Nothing is skipped silently: a symlink is refused (the set is what
+ * the folder holds, and a link may lead out of it), an upper-case `.YAML` is refused, and a file that
+ * looks like a manifest but is not read (`mesh.yaml~`, `mesh.yaml.bak`, `mesh.json`) gets a warning.
+ */
+async function listManifestFiles(dir: string, diagnostics: Diagnostic[]): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listManifestFiles(full)));
-    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) files.push(full);
+    if (entry.isSymbolicLink()) {
+      diagnostics.push(directoryError(full, "symbolic links are not followed: copy the manifest in instead"));
+    } else if (entry.isDirectory()) {
+      files.push(...(await listManifestFiles(full, diagnostics)));
+    } else if (entry.isFile()) {
+      if (MANIFEST_FILE.test(entry.name)) files.push(full);
+      else diagnostics.push(...notReadDiagnostic(full, entry.name));
+    }
   }
   return files;
+}
+
+const MANIFEST_FILE = /\.ya?ml$/;
+
+/** For a file not read that looks like a manifest: an error for `.YAML`, a warning for `.yaml~`, `.json`. */
+function notReadDiagnostic(file: string, name: string): Diagnostic[] {
+  if (/\.ya?ml$/i.test(name)) {
+    return [
+      directoryError(file, "only lower-case .yaml and .yml files are read: rename it, e.g. to mesh.yaml"),
+    ];
+  }
+  if (!/\.(ya?ml|json)/i.test(name)) return [];
+  const skipped = directoryError(file, "skipped: only files ending in .yaml or .yml are read");
+  return [{ ...skipped, severity: "warning" }];
+}
+
+/** Manifests are UTF-8; a stray Latin-1 byte would otherwise become U+FFFD without a word. */
+function decodeUtf8(file: string, bytes: Buffer): { text: string } | { error: Diagnostic } {
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    const text = new TextDecoder("utf-8").decode(bytes);
+    const at = positionInText(text, text.indexOf("\uFFFD"));
+    return { error: { ...directoryError(file, "not valid UTF-8: save the file as UTF-8"), ...at } };
+  }
 }
 
 function directoryError(file: string, message: string): Diagnostic {
@@ -106,14 +151,20 @@ function directoryError(file: string, message: string): Diagnostic {
 }
 
 /** Loads a set of manifest files: all of it, typed and cross-checked, or every error found. */
-export function loadManifests(files: readonly ManifestFile[], compiledChecks: CompiledChecks): LoadResult {
+export function loadManifests(
+  files: readonly ManifestFile[],
+  compiledChecks: CompiledChecks,
+  unreadableFiles: readonly string[] = [],
+): LoadResult {
   const diagnostics: Diagnostic[] = [];
+  const refused = [...unreadableFiles];
   const documents: { kind: Kind; manifest: unknown; source: SourceDocument }[] = [];
   const identities: Identity[] = [];
   const unreadable: Identity[] = [];
   for (const { file, text } of files) {
     const parsed = parseYamlFile(file, text);
     diagnostics.push(...parsed.errors);
+    if (parsed.documents.length === 0 && parsed.errors.length > 0) refused.push(file);
     for (const source of parsed.documents) {
       if (source.document.errors.length > 0) {
         // Its YAML errors are reported above; only its kind and name are used, for references to it.
@@ -138,7 +189,7 @@ export function loadManifests(files: readonly ManifestFile[], compiledChecks: Co
   const monitorings = byKind<Monitoring>("Monitoring");
   diagnostics.push(
     ...crossCheck(
-      { identities, unreadable, meshes, services, routes, monitorings },
+      { identities, unreadable, unreadableFiles: refused, meshes, services, routes, monitorings },
       files[0]?.file ?? ".",
       compiledChecks,
     ),
@@ -196,11 +247,15 @@ function checkDocument(source: SourceDocument): Checked {
   const identity = identityOf(kind, value, source);
   const schema: z.ZodType = KINDS[kind];
   const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return { identity, manifest: result.data };
-  return {
-    identity,
-    diagnostics: result.error.issues.flatMap((issue) => describeIssue(schema, source, issue)),
-  };
+  const changedTexts =
+    kind === "Service" ? SCALAR_TEXT_MAPS.flatMap((at) => changedScalarTexts(source, at)) : [];
+  if (result.success && changedTexts.length === 0) return { identity, manifest: result.data };
+  const issues = result.success ? [] : result.error.issues;
+  const reported = new Set(changedTexts.map((d) => d.path));
+  const described = issues
+    .flatMap((issue) => describeIssue(schema, source, issue))
+    .filter((d) => !reported.has(d.path)); // e.g. `.nan` in env: said once, as a changed text
+  return { identity, diagnostics: [...changedTexts, ...described] };
 }
 
 function describeIssue(schema: z.ZodType, source: SourceDocument, issue: z.core.$ZodIssue): Diagnostic[] {
@@ -230,7 +285,23 @@ function describeIssue(schema: z.ZodType, source: SourceDocument, issue: z.core.
   }
   if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
     // zod's default wording; a schema's own message (e.g. for plain-text secrets) is kept as it is.
-    return [diagnosticAt(source, at, `expected ${issue.expected}, got ${describeValue(issue.input)}`)];
+    const hint =
+      issue.expected === "string"
+        ? quotingHint(source, at, issue.input)
+        : issue.expected === "boolean"
+          ? booleanHint(issue.input)
+          : "";
+    const expected = YAML_SHAPES[issue.expected] ?? issue.expected;
+    return [diagnosticAt(source, at, `expected ${expected}, got ${describeValue(issue.input)}${hint}`)];
+  }
+  if (issue.code === "invalid_key") {
+    // The key's own rule ("environment variable names are ...") rather than "invalid key in record".
+    const rule = issue.issues[0]?.message ?? issue.message;
+    return [
+      diagnosticAt(source, at, `invalid key ${JSON.stringify(at.at(-1))}: ${plainMessage(rule)}`, {
+        key: true,
+      }),
+    ];
   }
   if (issue.code === "custom" && isTextPosition(issue.params)) {
     const inText = positionInScalar(source, at, issue.params.textLine, issue.params.textColumn);
@@ -239,9 +310,37 @@ function describeIssue(schema: z.ZodType, source: SourceDocument, issue: z.core.
   return [diagnosticAt(source, at, plainMessage(issue.message))];
 }
 
+/** zod's names for shapes, in YAML's words (as describeValue names what was found). */
+const YAML_SHAPES: Record<string, string> = {
+  record: "a mapping (name: value)",
+  object: "a mapping",
+  array: "a list",
+};
+
+/** For a number or boolean where text was expected: quote it, and say so when YAML changed the text. */
+function quotingHint(source: SourceDocument, at: FieldPath, value: unknown): string {
+  if (value === null) return '; write "" for an empty value';
+  const written = plainScalarText(source, at);
+  if (value instanceof Date) return written ? `; quote it: ${JSON.stringify(written)}` : "";
+  if (typeof value !== "number" && typeof value !== "boolean") return "";
+  const text = written ?? String(value);
+  const changed = text !== String(value) ? ` (YAML reads ${text} as ${String(value)})` : "";
+  return `${changed}; quote it: ${JSON.stringify(text)}`;
+}
+
+/** YAML 1.2 reads yes/no/on/off as text, where YAML 1.1 (and many users) read booleans. */
+function booleanHint(value: unknown): string {
+  const yaml11 = typeof value === "string" && /^(y|yes|n|no|on|off)$/i.test(value);
+  return yaml11 ? ` "${value}"; write true or false (YAML 1.2 reads ${value} as text)` : "";
+}
+
 function describeValue(value: unknown): string {
   if (value === null) return "null";
+  // YAML's .nan and .inf: zod's "number NaN" reads as a contradiction.
+  if (Number.isNaN(value)) return "not-a-number (.nan)";
+  if (value === Infinity || value === -Infinity) return `an infinite number (${value > 0 ? "" : "-"}.inf)`;
   if (Array.isArray(value)) return "a list";
+  if (value instanceof Date) return "a timestamp"; // a %YAML 1.1 document reads 2025-01-31 as one
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `a string`;
   return `${typeof value} ${String(value)}`;

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import {
+  AwsRegion,
   HttpUrl,
   IamRoleArn,
+  ImageReference,
   LaunchType,
   manifestOf,
   NetworkConfiguration,
@@ -26,9 +28,7 @@ export const MeshSpec = z.strictObject({
     cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, {
       error: "ECS cluster names are letters, digits, '-' and '_' (at most 255)",
     }),
-    region: z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as us-east-1" }),
+    region: AwsRegion,
     defaults: z
       .strictObject({
         launchType: LaunchType.default("EC2"),
@@ -51,7 +51,7 @@ export const MeshSpec = z.strictObject({
     .prefault({}),
   linkerd: z
     .strictObject({
-      image: z.string().min(1).default("buoyantio/linkerd:1.7.5"),
+      image: ImageReference.default("buoyantio/linkerd:1.7.5"),
       ports: z
         .strictObject({
           outgoing: Port.default(4140),

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { z } from "zod";
-import { HttpUrl, manifestOf, Name } from "./common.js";
+import { HttpUrl, ImageReference, manifestOf, Name, Port } from "./common.js";
 import { duration } from "./duration.js";
+import { AlertTemplate, PromqlText } from "./prometheus-text.js";
 
 /**
  * Where the generated files go, relative to the controller's --workdir and never outside it: a
@@ -23,9 +24,16 @@ const DeliveryDirectory = z
     { error: `must stay inside the controller's --workdir: ".." leads out of it` },
   );
 
+const ScrapeTarget = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:\d+$/, { error: "expected host:port" })
+  .refine((target) => Port.safeParse(Number(target.slice(target.lastIndexOf(":") + 1))).success, {
+    error: "the port must be 1 to 65535",
+  });
+
 const ExtraJob = z.strictObject({
   name: Name,
-  targets: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port" })).min(1),
+  targets: z.array(ScrapeTarget).min(1),
   metricsPath: z.string().startsWith("/").default("/metrics"),
   scheme: z.enum(["http", "https"]).default("http"),
   scrapeInterval: duration({ min: "1s" }).optional(),
@@ -34,13 +42,18 @@ const ExtraJob = z.strictObject({
 const Alert = z.strictObject({
   /** Prometheus alert names are identifiers, conventionally CamelCase. */
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "alert names are letters, digits and '_'" }),
-  /** PromQL; checked by promtool when the rules are rendered. */
-  expr: z.string().min(1),
+  /** PromQL, parsed with Prometheus's own grammar at validate time (and by promtool when rendered). */
+  expr: PromqlText,
   for: duration().prefault("5m"),
   severity: z.enum(["critical", "warning", "info"]).default("warning"),
-  summary: z.string().min(1),
-  description: z.string().optional(),
-  labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  summary: AlertTemplate.min(1),
+  description: AlertTemplate.optional(),
+  labels: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "label names are letters, digits and '_'" }),
+      AlertTemplate,
+    )
+    .default({}),
 });
 
 export const MonitoringSpec = z.strictObject({
@@ -69,8 +82,8 @@ export const MonitoringSpec = z.strictObject({
       /** Run Prometheus and Grafana as ECS services, as linkerd-viz did. */
       ecs: z
         .strictObject({
-          prometheusImage: z.string().min(1).default("prom/prometheus:v3.5.0"),
-          grafanaImage: z.string().min(1).default("grafana/grafana:12.1.0"),
+          prometheusImage: ImageReference.default("prom/prometheus:v3.5.0"),
+          grafanaImage: ImageReference.default("grafana/grafana:12.1.0"),
         })
         .optional(),
     })

@@ -1,21 +1,28 @@
 import { z } from "zod";
 import {
+  AwsRegion,
   IamRoleArn,
+  ImageReference,
   LaunchType,
   manifestOf,
   Name,
   NetworkConfiguration,
   NetworkMode,
   Port,
+  ScalarText,
 } from "./common.js";
+import type { FieldPath } from "./diagnostic.js";
 import { duration } from "./duration.js";
 
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: "environment variable names are letters, digits and '_', not starting with a digit",
 });
 
-/** YAML turns `PORT: 8080` into a number; ECS only takes strings, so scalars are accepted and stringified. */
-const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+/** The Service maps whose values are ScalarText; the loader checks their text survives stringifying. */
+export const SCALAR_TEXT_MAPS: readonly FieldPath[] = [
+  ["spec", "env"],
+  ["spec", "logging", "options"],
+];
 
 const SecretArn = z
   .string()
@@ -82,15 +89,56 @@ const CloudMapDiscovery = z.strictObject({
   dnsTtl: duration({ min: "1s", max: "24h" }).prefault("10s"),
 });
 
+/** As ECS takes them: memberOf needs a cluster query expression, distinctInstance refuses one. */
+const PlacementConstraint = z
+  .strictObject({
+    type: z.enum(["distinctInstance", "memberOf"]),
+    expression: z.string().min(1).max(2000).optional(),
+  })
+  .superRefine(({ type, expression }, ctx) => {
+    if (type === "memberOf" && expression === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["expression"],
+        message: "memberOf needs an expression, e.g. attribute:ecs.instance-type =~ t3.*",
+      });
+    }
+    if (type === "distinctInstance" && expression !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["expression"], message: "distinctInstance takes no expression" });
+    }
+  });
+
+/** The `field` each strategy takes in ECS; random takes none. */
+const STRATEGY_FIELDS = {
+  random: undefined,
+  spread: {
+    pattern: /^(instanceId|host|attribute:[A-Za-z0-9_.:/-]+)$/,
+    rule: "instanceId, host or attribute:<name> (e.g. attribute:ecs.availability-zone)",
+  },
+  binpack: { pattern: /^(cpu|memory)$/, rule: "cpu or memory" },
+} as const;
+
+const PlacementStrategy = z
+  .strictObject({ type: z.enum(["random", "spread", "binpack"]), field: z.string().optional() })
+  .superRefine(({ type, field }, ctx) => {
+    const fields = STRATEGY_FIELDS[type];
+    if (!fields && field !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["field"], message: `${type} takes no field` });
+    }
+    if (fields && !fields.pattern.test(field ?? "")) {
+      ctx.addIssue({ code: "custom", path: ["field"], message: `${type} needs a field: ${fields.rule}` });
+    }
+  });
+
 export const ServiceSpec = z.strictObject({
-  image: z.string().min(1).max(255),
+  image: ImageReference,
   command: z.array(z.string()).optional(),
   entryPoint: z.array(z.string()).optional(),
   /** CPU units (1024 = one vCPU) and memory in MiB for the task. */
   cpu: z.number().int().min(128).max(16_384).optional(),
   memory: z.number().int().min(6).max(122_880),
   ports: z.array(PortMapping).max(100).default([]),
-  env: z.record(EnvName, EnvValue).default({}),
+  env: z.record(EnvName, ScalarText).default({}),
   secrets: z.record(EnvName, SecretRef).default({}),
   healthCheck: HealthCheck.optional(),
   /** Absent: the controller leaves the running count alone (autoscaling owns it). */
@@ -105,21 +153,8 @@ export const ServiceSpec = z.strictObject({
     .optional(),
   placement: z
     .strictObject({
-      constraints: z
-        .array(
-          z.strictObject({
-            type: z.enum(["distinctInstance", "memberOf"]),
-            expression: z.string().optional(),
-          }),
-        )
-        .max(10)
-        .default([]),
-      strategy: z
-        .array(
-          z.strictObject({ type: z.enum(["random", "spread", "binpack"]), field: z.string().optional() }),
-        )
-        .max(5)
-        .default([]),
+      constraints: z.array(PlacementConstraint).max(10).default([]),
+      strategy: z.array(PlacementStrategy).max(5).default([]),
     })
     .optional(),
   launchType: LaunchType.optional(),
@@ -139,7 +174,16 @@ export const ServiceSpec = z.strictObject({
         "syslog",
         "awsfirelens",
       ]),
-      options: z.record(z.string(), z.string()).default({}),
+      options: z.record(z.string(), ScalarText).default({}),
+    })
+    .superRefine(({ options }, ctx) => {
+      // The awslogs driver would fail every task start on a region AWS does not have.
+      const region = options["awslogs-region"];
+      const checked = region === undefined ? undefined : AwsRegion.safeParse(region);
+      if (checked && !checked.success) {
+        const message = checked.error.issues[0]?.message ?? "not an AWS region";
+        ctx.addIssue({ code: "custom", path: ["options", "awslogs-region"], message });
+      }
     })
     .optional(),
   /** Mesh participation: outbound HTTP goes through the node-local linkerd (`http_proxy`). */

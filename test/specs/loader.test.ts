@@ -365,3 +365,45 @@ describe("a directory with a dozen mixed mistakes", () => {
     `);
   });
 });
+
+describe("careless but meant inputs", () => {
+  it("merges YAML merge keys (<<) instead of calling them unknown fields", () => {
+    const text = `${service("api", "image: api:1\n<<: {memory: 256, cpu: 256}")}`.replace(
+      "  name: api\n",
+      "  name: api\n  labels: &team {team: payments}\n  annotations: {<<: *team, owner: ops}\n",
+    );
+    const result = load(MESH, text);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const loaded = result.set.services[0]?.manifest;
+    expect(loaded?.spec.memory).toBe(256);
+    expect(loaded?.metadata.annotations).toEqual({ team: "payments", owner: "ops" });
+  });
+
+  it("turns scalars in env and logging options into the text they were written as", () => {
+    const spec =
+      "image: api:1\nmemory: 128\nenv: {PORT: 8080, DEBUG: true, RATIO: 0.5}\nlogging: {driver: awslogs, options: {awslogs-create-group: true}}";
+    const result = load(MESH, service("api", spec));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const loaded = result.set.services[0]?.manifest.spec;
+    expect(loaded?.env).toEqual({ PORT: "8080", DEBUG: "true", RATIO: "0.5" });
+    expect(loaded?.logging?.options).toEqual({ "awslogs-create-group": "true" });
+  });
+
+  it("warns about files that look like manifests but are not read, and keeps quiet about others", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ecsmesh-"));
+    await writeFile(path.join(dir, "mesh.yaml"), MESH);
+    for (const name of ["mesh.yaml~", "mesh.yaml.bak", "api.json", "README.md"]) {
+      await writeFile(path.join(dir, name), "kind: Service\n");
+    }
+    const result = await loadManifestDir(dir);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings.map((d) => `${path.basename(d.file)}: ${d.message}`)).toEqual([
+      "api.json: skipped: only files ending in .yaml or .yml are read",
+      "mesh.yaml.bak: skipped: only files ending in .yaml or .yml are read",
+      "mesh.yaml~: skipped: only files ending in .yaml or .yml are read",
+    ]);
+  });
+});
