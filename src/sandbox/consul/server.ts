@@ -41,6 +41,8 @@ export interface ConsulCatalog {
 
 export interface ConsulServer extends GatedServer {
   readonly catalog: ConsulCatalog;
+  /** The session holding a KV key as a lock now, with its name; undefined when the key is free. */
+  lockHolder(key: string): { readonly session: string; readonly name: string } | undefined;
 }
 
 /** The operation requests to unknown paths, or with methods their path lacks, are counted under. */
@@ -87,6 +89,11 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
       services: () =>
         serviceList(store.tables).map((service) => serviceNodeView(nodeOf(service.node), service)),
       checks: () => checkList(store.tables).map(checkView),
+    },
+    lockHolder: (key) => {
+      const session = store.tables.kv.get(key)?.session;
+      const record = session ? store.tables.sessions.get(session) : undefined;
+      return record === undefined ? undefined : { session: record.id, name: record.name };
     },
     close: () => {
       app.closing.abort();
