@@ -2,7 +2,7 @@
 // repository, every fake server on loopback, `ecsmesh run` as a child process, and the checks that
 // say a converge went right (no duplicate, no extra revision, no registration lost or doubled).
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -15,6 +15,7 @@ import { type Ec2Server, startEc2Server } from "../../src/sandbox/ec2/server.js"
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
 import type { FaultSettings } from "../../src/sandbox/faults.js";
 import { type NamerdServer, startNamerdServer } from "../../src/sandbox/namerd/server.js";
+import { seededRandom } from "../../src/sandbox/seeded-random.js";
 
 export const CLUSTER = "chaos";
 /** The mesh's writer lock (src/cli/mesh-store.ts): ecsmesh/locks/<cluster>/<owner>, the owner being the Mesh's name. */
@@ -449,5 +450,175 @@ export async function chaosRun(options: {
     };
   } finally {
     await controller.kill();
+  }
+}
+
+/** Stands for a dead writer's session expiring: what Consul does at 2 x TTL, lock-delay included. */
+export async function expireLockSession(sandbox: MeshSandbox): Promise<void> {
+  const holder = sandbox.consul.lockHolder(LOCK_KEY);
+  if (holder === undefined) return;
+  const response = await fetch(`${sandbox.consul.url}/v1/session/destroy/${holder.session}`, {
+    method: "PUT",
+  });
+  if (!response.ok) throw new Error(`could not expire session ${holder.session}: ${response.status}`);
+}
+
+/** ECS writes made without holding the mesh's lock: each must come from the session holding it then. */
+export function writesOutsideTheLock(sandbox: MeshSandbox): EcsWrite[] {
+  return sandbox.ecsWrites.filter((write) => write.lockHolder !== `ecsmesh leader ${write.writer}`);
+}
+
+export interface CrashReport {
+  /** ECS writes answered when each kill came. */
+  readonly killedAfterWrites: readonly number[];
+  /** Per kill: milliseconds from the kill to the restarted process holding the lock. */
+  readonly recoveryMs: readonly number[];
+  readonly convergeMs: number;
+  readonly state: ReturnType<typeof meshState>;
+}
+
+/**
+ * Converges `services` services with `ecsmesh run` killed (SIGKILL) `kills` times at seeded
+ * random points (counted in ECS writes answered) and restarted each time. With `expireSessions`
+ * the dead process's session is destroyed at once, standing for its expiry 2 x TTL later, so a
+ * bounded test needs only the lock-delay; without, the restart waits out the real expiry.
+ */
+export async function crashRun(options: {
+  readonly sandbox: MeshSandbox;
+  readonly repo: MeshRepo;
+  readonly root: string;
+  readonly services: number;
+  readonly kills: number;
+  readonly seed: number;
+  readonly expireSessions: boolean;
+  readonly timeoutMs: number;
+}): Promise<CrashReport> {
+  const { sandbox, services } = options;
+  const random = seededRandom(options.seed);
+  const writesAtStart = sandbox.ecsWrites.length;
+  // A full converge writes a task definition and a service per service (and their tags).
+  const killPoints = Array.from(
+    { length: options.kills },
+    () => 1 + Math.floor(random() * 2 * services),
+  ).sort((a, b) => a - b);
+  const started = performance.now();
+  const killedAfterWrites: number[] = [];
+  const recoveryMs: number[] = [];
+  let generation = 0;
+  const spawnNext = () =>
+    spawnController({
+      sandbox,
+      repo: options.repo.dir,
+      workdir: path.join(options.root, `work-${generation}`),
+      identity: `crash-${++generation}`,
+    });
+  let controller = await spawnNext();
+  try {
+    for (const point of killPoints) {
+      const written = () => sandbox.ecsWrites.length - writesAtStart;
+      // A point past the end of the converge (or already passed by a restart) kills at once.
+      await until("the kill point", async () => written() >= point || undefined, options.timeoutMs, 5);
+      await controller.kill();
+      const killedAt = Date.now();
+      killedAfterWrites.push(written());
+      if (options.expireSessions) await expireLockSession(sandbox);
+      controller = await spawnNext();
+      const lockName = `ecsmesh leader ${controller.identity}`;
+      await until(
+        `${controller.identity} to take the lock`,
+        async () => sandbox.consul.lockHolder(LOCK_KEY)?.name === lockName,
+        options.timeoutMs,
+        20,
+      );
+      recoveryMs.push(Date.now() - killedAt);
+    }
+    const head = await options.repo.head();
+    const current = controller;
+    await until(
+      "the converge",
+      async () =>
+        converged(await current.status(), head) && meshState(sandbox, services).unregisteredTasks === 0,
+      options.timeoutMs,
+    );
+    return {
+      killedAfterWrites,
+      recoveryMs,
+      convergeMs: performance.now() - started,
+      state: meshState(sandbox, services),
+    };
+  } finally {
+    await controller.kill();
+  }
+}
+
+export interface FailoverReport {
+  /** Milliseconds from the leader's kill to the follower holding the lock, and to its first ECS write. */
+  readonly lockTakenMs: number;
+  readonly firstWriteMs: number;
+  readonly state: ReturnType<typeof meshState>;
+}
+
+/**
+ * Two replicas on a converged mesh; a commit changes every service's image; the leader is killed
+ * (SIGKILL) halfway through the rollout and its session left to expire for real.
+ */
+export async function failoverRun(options: {
+  readonly sandbox: MeshSandbox;
+  readonly repo: MeshRepo;
+  readonly root: string;
+  readonly services: number;
+  readonly timeoutMs: number;
+}): Promise<FailoverReport> {
+  const { sandbox, repo, services } = options;
+  const replica = (identity: string) =>
+    spawnController({ sandbox, repo: repo.dir, workdir: path.join(options.root, identity), identity });
+  const leader = await replica("replica-a");
+  const follower = await replica("replica-b");
+  try {
+    await until(
+      "replica-a to lead",
+      async () => sandbox.consul.lockHolder(LOCK_KEY)?.name === "ecsmesh leader replica-a",
+      options.timeoutMs,
+    );
+    await until(
+      "replica-b to follow",
+      async () => (await follower.status()).lastPass !== undefined,
+      options.timeoutMs,
+    );
+    const file = path.join(repo.dir, "services.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replaceAll(":1\n", ":2\n"));
+    await repo.commitAll("image 2");
+    const writesBefore = sandbox.ecsWrites.length;
+    await until(
+      "the rollout to be halfway",
+      async () => sandbox.ecsWrites.length - writesBefore >= services,
+      options.timeoutMs,
+      5,
+    );
+    await leader.kill();
+    const killedAt = Date.now();
+    await until(
+      "replica-b to take the lock",
+      async () => sandbox.consul.lockHolder(LOCK_KEY)?.name === "ecsmesh leader replica-b",
+      options.timeoutMs,
+      50,
+    );
+    const lockTakenMs = Date.now() - killedAt;
+    const firstWrite = await until(
+      "replica-b's first write",
+      async () => sandbox.ecsWrites.find((w) => w.writer === "replica-b"),
+      options.timeoutMs,
+      20,
+    );
+    const head = await repo.head();
+    await until(
+      "the converge",
+      async () =>
+        converged(await follower.status(), head) && meshState(sandbox, services).unregisteredTasks === 0,
+      options.timeoutMs,
+    );
+    return { lockTakenMs, firstWriteMs: firstWrite.at - killedAt, state: meshState(sandbox, services) };
+  } finally {
+    await Promise.all([leader.kill(), follower.kill()]);
   }
 }
