@@ -148,7 +148,7 @@ spec:
   };
 }
 
-export function serviceNames(count: number): string[] {
+function serviceNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `svc-${String(i).padStart(3, "0")}`);
 }
 
@@ -172,6 +172,8 @@ export interface ControllerProcess {
   readonly exited: Promise<void>;
   status(): Promise<ControllerStatus>;
   metrics(): Promise<string>;
+  /** SIGTERM: finishes the pass under way and releases the lock. */
+  stop(): Promise<void>;
   kill(): Promise<void>;
 }
 
@@ -201,6 +203,10 @@ export async function spawnController(options: {
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    await exited;
+  };
   return {
     child,
     url,
@@ -208,10 +214,8 @@ export async function spawnController(options: {
     exited,
     status: async () => (await (await fetch(`${url}/status`)).json()) as ControllerStatus,
     metrics: async () => (await fetch(`${url}/metrics`)).text(),
-    kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await exited;
-    },
+    stop: () => signal("SIGTERM"),
+    kill: () => signal("SIGKILL"),
   };
 }
 
@@ -250,8 +254,8 @@ export function converged(status: ControllerStatus, head: string): boolean {
   );
 }
 
-/** What the fakes hold after a converge of `count` services, for exact assertions. */
-export function meshState(sandbox: MeshSandbox, count: number) {
+/** What the fakes hold after a converge, for exact assertions. */
+export function meshState(sandbox: MeshSandbox) {
   const cluster = sandbox.ecs.ecs.state.clusters.get(CLUSTER);
   const services = [...(cluster?.services.values() ?? [])];
   const running = services.flatMap((service) =>
@@ -262,8 +266,8 @@ export function meshState(sandbox: MeshSandbox, count: number) {
     .filter((s) => s.Node === CONSUL_NODE)
     .map((s) => String(s.ServiceID));
   return {
-    expected: count,
-    activeServices: services.filter((s) => s.status === "ACTIVE").map((s) => s.name),
+    // Services are keyed by name in the fake: a duplicate would be a second CreateService answered.
+    activeServices: services.filter((s) => s.status === "ACTIVE").length,
     createServiceCalls: sandbox.ecs.calls.get("CreateService").ok,
     registerTaskDefinitionCalls: sandbox.ecs.calls.get("RegisterTaskDefinition").ok,
     runningTasks: running.length,
@@ -285,7 +289,7 @@ export function sumBy(metrics: string, name: string, label: string): Record<stri
 }
 
 /** A fault the fakes injected: a throttle, a reset, or a 5xx (other errors, like a KV miss, are answers). */
-const INJECTED_ERROR = /^(5\d\d|ServerException|InternalFailure|ServiceUnavailable)$/;
+const INJECTED_ERROR = /^(5\d\d|ServerException|InternalFailure|InternalError|ServiceUnavailable)$/;
 
 /** One API's attempts as its fake counted them and as the controller's /metrics did. */
 export interface ApiCalls {
@@ -426,7 +430,7 @@ export async function chaosRun(options: {
   });
   try {
     const settled = async (head: string) => {
-      const state = meshState(sandbox, services);
+      const state = meshState(sandbox);
       return (
         converged(await controller.status(), head) &&
         state.unregisteredTasks === 0 &&
@@ -444,7 +448,7 @@ export async function chaosRun(options: {
     const steadyStateWrites = targetWrites(sandbox) - writesBefore;
     return {
       convergeMs,
-      state: meshState(sandbox, services),
+      state: meshState(sandbox),
       steadyStateWrites,
       byService: await apiCalls(sandbox, controller),
     };
@@ -536,16 +540,12 @@ export async function crashRun(options: {
     const current = controller;
     await until(
       "the converge",
-      async () =>
-        converged(await current.status(), head) && meshState(sandbox, services).unregisteredTasks === 0,
+      async () => converged(await current.status(), head) && meshState(sandbox).unregisteredTasks === 0,
       options.timeoutMs,
     );
-    return {
-      killedAfterWrites,
-      recoveryMs,
-      convergeMs: performance.now() - started,
-      state: meshState(sandbox, services),
-    };
+    const convergeMs = performance.now() - started;
+    await current.stop(); // Done: the lock is released for whoever writes next.
+    return { killedAfterWrites, recoveryMs, convergeMs, state: meshState(sandbox) };
   } finally {
     await controller.kill();
   }
@@ -572,14 +572,18 @@ export async function failoverRun(options: {
   const { sandbox, repo, services } = options;
   const replica = (identity: string) =>
     spawnController({ sandbox, repo: repo.dir, workdir: path.join(options.root, identity), identity });
+  // The follower starts once the leader holds the lock, so which is which is known.
   const leader = await replica("replica-a");
+  await until(
+    "replica-a to lead",
+    async () => sandbox.consul.lockHolder(LOCK_KEY)?.name === "ecsmesh leader replica-a",
+    options.timeoutMs,
+  ).catch(async (error) => {
+    await leader.kill();
+    throw error;
+  });
   const follower = await replica("replica-b");
   try {
-    await until(
-      "replica-a to lead",
-      async () => sandbox.consul.lockHolder(LOCK_KEY)?.name === "ecsmesh leader replica-a",
-      options.timeoutMs,
-    );
     await until(
       "replica-b to follow",
       async () => (await follower.status()).lastPass !== undefined,
@@ -613,11 +617,10 @@ export async function failoverRun(options: {
     const head = await repo.head();
     await until(
       "the converge",
-      async () =>
-        converged(await follower.status(), head) && meshState(sandbox, services).unregisteredTasks === 0,
+      async () => converged(await follower.status(), head) && meshState(sandbox).unregisteredTasks === 0,
       options.timeoutMs,
     );
-    return { lockTakenMs, firstWriteMs: firstWrite.at - killedAt, state: meshState(sandbox, services) };
+    return { lockTakenMs, firstWriteMs: firstWrite.at - killedAt, state: meshState(sandbox) };
   } finally {
     await Promise.all([leader.kill(), follower.kill()]);
   }
