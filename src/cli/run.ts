@@ -67,7 +67,7 @@ export async function startController(
   log: Logger = createLogger({ level: config.logLevel }),
 ): Promise<RunningController> {
   const metrics = createMetrics();
-  const policy = { ...DEFAULT_POLICY, onCall: metrics.recordApiCall };
+  const policy = { ...DEFAULT_POLICY, onCall: metrics.recordApiCall, onRetry: metrics.recordApiRetry };
   const source = new GitSource({
     url: config.source,
     ref: config.ref,

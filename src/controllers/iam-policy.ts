@@ -85,11 +85,12 @@ export function controllerPolicy(set: ManifestSet): IamPolicy {
       "*",
       inCluster,
     ),
-    // The Service Authorization Reference lists no resource type and no condition key for either
+    // The Service Authorization Reference lists no resource type and no condition key for these
     // (RegisterTaskDefinition has task-definition*): only "*" works, and nothing narrows it.
+    // ListTaskDefinitions finds a revision a writer registered and was killed before recording.
     statement(
       "EcsTaskDefinitionsAnyResource",
-      ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"],
+      ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"],
       "*",
     ),
     statement("EcsRegisterOwnFamilies", ["ecs:RegisterTaskDefinition"], familyArns, {

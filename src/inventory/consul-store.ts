@@ -9,6 +9,7 @@ const ServiceEntry = z.object({
   revisions: z.array(
     z.object({ arn: z.string(), fingerprint: z.string(), deployment: z.string().optional() }),
   ),
+  registering: z.string().optional(),
 });
 
 /** Consul 1.14 raised the transaction limit to 128; 64 works with every version. */

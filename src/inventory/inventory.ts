@@ -18,6 +18,11 @@ export interface InventoryService {
   readonly family: string;
   /** Task-definition revisions we registered for this service, oldest first. */
   readonly revisions: readonly InventoryRevision[];
+  /**
+   * Fingerprint of a RegisterTaskDefinition sent and not yet recorded (write-ahead): a writer
+   * killed meanwhile may have left a revision in ECS that is in no record, to be found, not redone.
+   */
+  readonly registering?: string;
 }
 
 export interface InventoryRevision {
@@ -60,6 +65,22 @@ export function withRevision(
   const current = inventory.services[name];
   const revisions = [...(current?.revisions ?? []).filter((r) => r.arn !== revision.arn), revision];
   return withService(inventory, name, { arn: current?.arn ?? "", family, revisions });
+}
+
+/** Marks a registration about to be sent, before it is; withRevision clears the mark. */
+export function withRegistering(
+  inventory: Inventory,
+  name: string,
+  family: string,
+  fingerprint: string,
+): Inventory {
+  const current = inventory.services[name];
+  return withService(inventory, name, {
+    arn: current?.arn ?? "",
+    family,
+    revisions: current?.revisions ?? [],
+    registering: fingerprint,
+  });
 }
 
 export function withoutRevision(inventory: Inventory, name: string, arn: string): Inventory {

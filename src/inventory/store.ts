@@ -23,6 +23,7 @@ const InventoryFile = z.object({
       revisions: z.array(
         z.object({ arn: z.string(), fingerprint: z.string(), deployment: z.string().optional() }),
       ),
+      registering: z.string().optional(),
     }),
   ),
   dtabs: z.record(z.string(), z.string()).optional(),

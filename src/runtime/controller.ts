@@ -38,6 +38,8 @@ import {
 
 /** Recent actions and errors kept for the status page. */
 const RECENT_LIMIT = 50;
+/** How often a follower looks whether its lock was taken in the background (a local check, no call). */
+const LEADERSHIP_WATCH_MS = 500;
 
 export interface ControllerOptions {
   readonly source: GitSource;
@@ -91,6 +93,8 @@ export class Controller {
   private stopping = false;
   /** The writer lock of the mesh last loaded; kept (renewed) between passes. */
   private lock: WriterLock | undefined;
+  /** While following: watches the lock, which is taken in the background, to start writing at once. */
+  private leadershipWatch: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.status = initialStatus(options.sourceInfo, options.identity);
@@ -154,6 +158,7 @@ export class Controller {
     this.stopping = true;
     this.cronTask?.stop();
     if (this.poller) clearInterval(this.poller);
+    clearInterval(this.leadershipWatch);
     await this.running;
     await this.lock?.stop();
   }
@@ -285,7 +290,23 @@ export class Controller {
       lock.start();
     }
     this.setLeaderStatus(lock.state, lock.location);
+    if (!lock.isLeader()) this.watchForLeadership(lock);
     return lock.isLeader();
+  }
+
+  /**
+   * A follower takes the lock between passes (when the leader stops or its session expires); it
+   * must then write at once, not at the next scheduled pass, which may be an interval away.
+   */
+  private watchForLeadership(lock: WriterLock): void {
+    clearInterval(this.leadershipWatch);
+    this.leadershipWatch = setInterval(() => {
+      if (this.stopping || lock !== this.lock) return clearInterval(this.leadershipWatch);
+      if (!lock.isLeader()) return;
+      clearInterval(this.leadershipWatch);
+      void this.trigger("became leader");
+    }, LEADERSHIP_WATCH_MS);
+    this.leadershipWatch.unref();
   }
 
   private setLeaderStatus(

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { CallRecord } from "../aws/call-policy.js";
+import type { CallRecord, RetryRecord } from "../aws/call-policy.js";
+import { classifyFailure } from "../aws/errors.js";
 import { REFUSAL_REASONS, type RefusalReason } from "./refusals.js";
 import { PASS_OUTCOMES, type PassOutcome, type ResourceStatus } from "./status.js";
 
@@ -13,6 +14,8 @@ export interface ControllerMetrics {
   observePass(kind: string, seconds: number, outcome: PassOutcome): void;
   setResources(resources: readonly ResourceStatus[]): void;
   recordApiCall(call: Pick<CallRecord, "service" | "operation" | "outcome" | "durationMs">): void;
+  /** A failed attempt about to be retried (throttled, server error, network), which the call count hides. */
+  recordApiRetry(retry: Pick<RetryRecord, "service" | "operation" | "error">): void;
   /** Whether this replica writes, and the Leader condition's reason (e.g. LockHeldBy, ConsulUnreachable). */
   setLeader(isLeader: boolean, reason: string): void;
   markSuccess(at: Date): void;
@@ -57,6 +60,12 @@ export function createMetrics(): ControllerMetrics {
     name: "ecsmesh_api_requests_total",
     help: "Outbound API calls (retries included in one call), by service, operation and outcome.",
     labelNames: ["service", "operation", "outcome"],
+    registers,
+  });
+  const apiRetries = new Counter({
+    name: "ecsmesh_api_retries_total",
+    help: "Failed attempts of outbound API calls that were retried, by service, operation and reason (throttled, server, network).",
+    labelNames: ["service", "operation", "reason"],
     registers,
   });
   const apiDuration = new Histogram({
@@ -106,6 +115,9 @@ export function createMetrics(): ControllerMetrics {
     recordApiCall: ({ service, operation, outcome, durationMs }) => {
       apiRequests.inc({ service, operation, outcome });
       apiDuration.observe({ service, operation }, durationMs / 1000);
+    },
+    recordApiRetry: ({ service, operation, error }) => {
+      apiRetries.inc({ service, operation, reason: classifyFailure(error) });
     },
     setLeader: (isLeader, reason) => {
       leader.set(isLeader ? 1 : 0);

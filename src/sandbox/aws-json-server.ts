@@ -19,6 +19,8 @@ export interface AwsJsonExchange {
   readonly input: JsonObject | undefined;
   readonly statusCode: number;
   readonly body: string;
+  /** The access key ID the request was signed with, telling apart clients that share a server. */
+  readonly accessKeyId?: string | undefined;
 }
 
 /** What sets one service's JSON 1.1 dialect apart. */
@@ -109,7 +111,13 @@ async function serve(
   };
   if (answer.code !== undefined) headers["x-amzn-ErrorType"] = answer.code;
   response.writeHead(answer.statusCode, headers).end(answer.body);
-  options.onExchange?.({ operation, input, statusCode: answer.statusCode, body: answer.body });
+  options.onExchange?.({
+    operation,
+    input,
+    statusCode: answer.statusCode,
+    body: answer.body,
+    accessKeyId: accessKeyIdOf(request),
+  });
 }
 
 interface Answer {
@@ -176,6 +184,11 @@ function operationOf(
   if (typeof target !== "string") return { operation: "(no X-Amz-Target)", routable: false };
   const routable = target.startsWith(`${targetPrefix}.`);
   return { operation: routable ? target.slice(targetPrefix.length + 1) : target, routable };
+}
+
+/** SigV4's `Authorization: AWS4-HMAC-SHA256 Credential=<key id>/<scope>, ...` (signatures are not checked). */
+function accessKeyIdOf(request: IncomingMessage): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(request.headers.authorization ?? "")?.[1];
 }
 
 function parseObject(body: string): JsonObject | undefined {

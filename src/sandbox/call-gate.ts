@@ -4,6 +4,9 @@ import type { CallCounter } from "./call-counter.js";
 import type { FaultOutcome, Faults } from "./faults.js";
 import type { LocalHttpServer } from "./local-http.js";
 
+/** The status plain HTTP APIs (Consul, namerd) throttle with, counted as `throttled`. */
+export const TOO_MANY_REQUESTS = "429";
+
 /** What is left of a request's injected faults once latency and resets are dealt with. */
 export type Admission = Exclude<FaultOutcome, "connectionReset">;
 

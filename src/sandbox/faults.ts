@@ -5,6 +5,8 @@ export interface FaultSettings {
   /** Delay before every answer, throttled and failed ones included. */
   readonly latencyMs: number;
   readonly throttling: boolean;
+  /** Share of requests (0..1) throttled whatever the buckets hold, for chaos runs and servers without buckets. */
+  readonly throttleRate: number;
   /** Multiplies every refill rate, so that a benchmark can run ten times faster buckets with 10. */
   readonly timeScale: number;
   /** Limits replacing the defaults of the named buckets (configure replaces this map as a whole). */
@@ -44,6 +46,7 @@ export class Faults {
     this.#settings = checked({
       latencyMs: 0,
       throttling: true,
+      throttleRate: 0,
       timeScale: 1,
       buckets: {},
       serverErrorRate: 0,
@@ -86,11 +89,13 @@ export class Faults {
 
   /** What happens to one request: takes a token when the request gets through the throttle. */
   decide(operation: string): FaultDecision {
-    // Two draws per request whatever the settings, so that one fault's rate never shifts another's sequence.
+    // Three draws per request whatever the settings, so that one fault's rate never shifts another's sequence.
     const resetDraw = this.#random();
     const errorDraw = this.#random();
+    const throttleDraw = this.#random();
     const { latencyMs } = this.#settings;
     if (resetDraw < this.#settings.connectionResetRate) return { latencyMs, outcome: "connectionReset" };
+    if (throttleDraw < this.#settings.throttleRate) return { latencyMs, outcome: "throttle" };
     if (this.#settings.throttling && !this.#take(operation)) return { latencyMs, outcome: "throttle" };
     if (errorDraw < this.#settings.serverErrorRate) return { latencyMs, outcome: "serverError" };
     return { latencyMs, outcome: "pass" };
@@ -127,6 +132,7 @@ function checked(settings: FaultSettings): FaultSettings {
   };
   rate("serverErrorRate", settings.serverErrorRate);
   rate("connectionResetRate", settings.connectionResetRate);
+  rate("throttleRate", settings.throttleRate);
   if (!(settings.latencyMs >= 0)) throw new RangeError(`latencyMs must be >= 0, got ${settings.latencyMs}`);
   if (!(settings.timeScale > 0)) throw new RangeError(`timeScale must be > 0, got ${settings.timeScale}`);
   for (const [name, limit] of Object.entries(settings.buckets)) {

@@ -213,13 +213,17 @@ describe("the derived policy's scoping", () => {
     }
   });
 
-  it("leaves on '*' only what IAM cannot narrow: describing and deregistering task definitions", async () => {
+  it("leaves on '*' only what IAM cannot narrow: listing, describing and deregistering task definitions", async () => {
     const policy = controllerPolicy(await helloWorldWithController());
     const unscopedEcs = policy.Statement.filter((s) => s.Resource === "*" && !s.Condition).flatMap((s) =>
       s.Action.filter((action) => action.startsWith("ecs:")),
     );
-    // The Service Authorization Reference lists no resource type or condition key for these two.
-    expect(unscopedEcs.sort()).toEqual(["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"]);
+    // The Service Authorization Reference lists no resource type or condition key for these three.
+    expect(unscopedEcs.sort()).toEqual([
+      "ecs:DeregisterTaskDefinition",
+      "ecs:DescribeTaskDefinition",
+      "ecs:ListTaskDefinitions",
+    ]);
   });
 
   it("passes the controller's roles for its own Service, and no other Service's roles include them", async () => {

@@ -2,6 +2,7 @@ import { register as globalRegistry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { CallPolicy, type CallRecord } from "../../src/aws/call-policy.js";
 import { createMetrics } from "../../src/runtime/metrics.js";
+import { HttpStatusError } from "../../src/util/http-status-error.js";
 import { sampleStatus } from "./status-fixture.js";
 
 describe("controller metrics", () => {
@@ -69,6 +70,36 @@ describe("controller metrics", () => {
     expect(text).toContain(
       'ecsmesh_api_requests_total{service="consul",operation="CatalogNodeServices",outcome="ok"} 1',
     );
+  });
+
+  it("counts each retried attempt by reason, apart from the one call it belongs to", async () => {
+    const metrics = createMetrics();
+    const policy = new CallPolicy(
+      "namerd",
+      { buckets: {}, operations: {} },
+      {
+        retries: 3,
+        minBackoffMs: 1,
+        maxBackoffMs: 1,
+        timeoutMs: 1000,
+        onCall: metrics.recordApiCall,
+        onRetry: metrics.recordApiRetry,
+      },
+    );
+    const failures = [new HttpStatusError(429, "slow down"), new HttpStatusError(503, "down")];
+    await policy.call("GetDtab", async () => {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return "done";
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      'ecsmesh_api_retries_total{service="namerd",operation="GetDtab",reason="throttled"} 1',
+    );
+    expect(text).toContain(
+      'ecsmesh_api_retries_total{service="namerd",operation="GetDtab",reason="server"} 1',
+    );
+    expect(text).toContain('ecsmesh_api_requests_total{service="namerd",operation="GetDtab",outcome="ok"} 1');
   });
 
   it("keeps each controller's series in its own registry, never the global one", async () => {

@@ -102,6 +102,9 @@ describe("random faults", () => {
     const sequence = outcomes(faults, "X", 30);
     faults.configure({ seed: 9 });
     expect(outcomes(faults, "X", 30)).toEqual(sequence);
+    faults.configure({ connectionResetRate: 0, throttleRate: 1 });
+    expect(outcomes(faults, "X", 5)).toEqual(Array(5).fill("throttle"));
+    expect(() => faults.configure({ throttleRate: -0.1 })).toThrow(RangeError);
     expect(() => faults.configure({ serverErrorRate: 1.5 })).toThrow(RangeError);
     expect(() => faults.configure({ timeScale: 0 })).toThrow(RangeError);
     expect(() => faults.configure({ latencyMs: -1 })).toThrow(RangeError);

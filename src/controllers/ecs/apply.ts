@@ -1,11 +1,13 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { classifyFailure, errorCode, errorMessage } from "../../aws/errors.js";
+import { canonicalTaskDefinition } from "../../compile/ecs/normalize.js";
 import { clientTokenFor } from "../../compile/ecs/render.js";
 import {
   type Inventory,
   withDeployment,
   withoutRevision,
   withoutService,
+  withRegistering,
   withRevision,
   withService,
 } from "../../inventory/inventory.js";
@@ -16,6 +18,31 @@ import type { Logger } from "../../util/logger.js";
 import type { ResourcePlan } from "../plan-types.js";
 import type { EcsApi } from "./ecs-client.js";
 import { type EcsAction, type EcsPlan, REGISTERED } from "./plan.js";
+
+/** Revisions looked at for one an interrupted writer registered: it is among the newest. */
+const LANDED_LOOKBACK = 5;
+
+/**
+ * The revision of exactly this definition that a writer registered and was killed before recording,
+ * when the inventory's write-ahead mark says one may exist: ECS has no idempotency token for
+ * RegisterTaskDefinition, so without this every crash there would leave an extra revision.
+ */
+async function landedRegistration(
+  api: EcsApi,
+  inventory: Inventory,
+  action: Extract<EcsAction, { verb: "register-task-definition" }>,
+): Promise<string | undefined> {
+  const entry = inventory.services[action.service];
+  if (entry?.registering !== action.fingerprint) return undefined;
+  const recorded = new Set(entry.revisions.map((r) => r.arn));
+  const wanted = JSON.stringify(canonicalTaskDefinition(action.input));
+  for (const arn of await api.newestTaskDefinitions(action.family, LANDED_LOOKBACK)) {
+    if (recorded.has(arn)) return undefined; // Newer than any unrecorded one: nothing landed.
+    const described = await api.describeTaskDefinition(arn);
+    if (described && JSON.stringify(canonicalTaskDefinition(described.taskDefinition)) === wanted) return arn;
+  }
+  return undefined;
+}
 
 /** Resources applied at once; the client-side token buckets pace the calls themselves. */
 const APPLY_CONCURRENCY = 32;
@@ -123,8 +150,14 @@ export async function applyEcsPlan(
       const definitionArn = (arn: string | undefined) => (arn === REGISTERED ? registered?.arn : arn);
       switch (action.verb) {
         case "register-task-definition": {
-          const definition = await api.registerTaskDefinition(action.input);
-          const arn = definition.taskDefinitionArn ?? "";
+          const landed = await landedRegistration(api, journal.inventory, action);
+          if (landed)
+            resourceLog.info({ arn: landed }, "found the revision an interrupted writer registered");
+          else
+            await journal.record((inventory) =>
+              withRegistering(inventory, action.service, action.family, action.fingerprint),
+            );
+          const arn = landed ?? (await api.registerTaskDefinition(action.input)).taskDefinitionArn ?? "";
           registered = { arn };
           await journal.record((inventory) =>
             withRevision(inventory, action.service, action.family, { arn, fingerprint: action.fingerprint }),

@@ -9,6 +9,7 @@ import {
   DescribeTasksCommand,
   ECSClient,
   type Failure,
+  ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
@@ -37,6 +38,8 @@ export interface EcsApi {
   /** Undefined when ECS does not know the revision (never registered in this account and Region, or deleted). */
   describeTaskDefinition(arn: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] } | undefined>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
+  /** The ARNs of a family's ACTIVE revisions, newest first, at most `max`. */
+  newestTaskDefinitions(family: string, max: number): Promise<string[]>;
   /** Done as well when the revision is already INACTIVE, being deleted, or unknown to ECS. */
   deregisterTaskDefinition(arn: string): Promise<void>;
   createService(input: CreateServiceCommandInput): Promise<Service>;
@@ -119,6 +122,21 @@ export class SdkEcsApi implements EcsApi, TaskReader {
       this.client.send(new RegisterTaskDefinitionCommand(input), { abortSignal }),
     );
     return required(out.taskDefinition, "taskDefinition");
+  }
+
+  async newestTaskDefinitions(family: string, max: number) {
+    const out = await this.policy.call("ListTaskDefinitions", (abortSignal) =>
+      this.client.send(
+        new ListTaskDefinitionsCommand({
+          familyPrefix: family,
+          status: "ACTIVE",
+          sort: "DESC",
+          maxResults: max,
+        }),
+        { abortSignal },
+      ),
+    );
+    return out.taskDefinitionArns ?? [];
   }
 
   async deregisterTaskDefinition(arn: string) {

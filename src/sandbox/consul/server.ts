@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CallCounter } from "../call-counter.js";
-import { CallGate, type GatedServer } from "../call-gate.js";
+import { CallGate, type GatedServer, TOO_MANY_REQUESTS } from "../call-gate.js";
 import { type FaultSettings, Faults } from "../faults.js";
 import type { JsonObject } from "../json.js";
 import { type LocalAddress, readBody, startLocalHttp } from "../local-http.js";
@@ -23,7 +23,7 @@ export interface ConsulServerOptions extends LocalAddress {
   readonly txnMaxOps?: number;
   /** When set, every request must carry this token (X-Consul-Token, Authorization: Bearer, or ?token=). */
   readonly aclToken?: string;
-  /** Latency, server errors and connection resets; Consul has no request throttling to model. */
+  /** Latency, server errors, connection resets, and throttling at `throttleRate` (429, as Consul's request rate limiter answers). */
   readonly faults?: Partial<FaultSettings>;
   /** Consul's session_ttl_min (default "10s"); tests lower it to watch sessions expire. */
   readonly sessionTtlMin?: string;
@@ -41,6 +41,8 @@ export interface ConsulCatalog {
 
 export interface ConsulServer extends GatedServer {
   readonly catalog: ConsulCatalog;
+  /** The session holding a KV key as a lock now, with its name; undefined when the key is free. */
+  lockHolder(key: string): { readonly session: string; readonly name: string } | undefined;
 }
 
 /** The operation requests to unknown paths, or with methods their path lacks, are counted under. */
@@ -49,7 +51,7 @@ const UNKNOWN_OPERATION = "Unknown";
 /**
  * Starts a local Consul: one datacenter, one server node ("consul-server") whose agent serves the HTTP API,
  * state in memory with a raft-like index, blocking queries, sessions whose TTLs really expire, and injected
- * latency, server errors and connection resets.
+ * latency, throttling, server errors and connection resets.
  */
 export async function startConsulServer(options: ConsulServerOptions = {}): Promise<ConsulServer> {
   const datacenter = options.datacenter ?? "dc1";
@@ -72,7 +74,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
   const app: App = {
     context,
     routes,
-    gate: new CallGate(faults, calls),
+    gate: new CallGate(faults, calls, TOO_MANY_REQUESTS),
     aclToken: options.aclToken,
     closing: new AbortController(),
   };
@@ -87,6 +89,11 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
       services: () =>
         serviceList(store.tables).map((service) => serviceNodeView(nodeOf(service.node), service)),
       checks: () => checkList(store.tables).map(checkView),
+    },
+    lockHolder: (key) => {
+      const session = store.tables.kv.get(key)?.session;
+      const record = session ? store.tables.sessions.get(session) : undefined;
+      return record === undefined ? undefined : { session: record.id, name: record.name };
     },
     close: () => {
       app.closing.abort();
@@ -118,6 +125,11 @@ async function serve(app: App, request: IncomingMessage, response: ServerRespons
   try {
     if (admission === "serverError")
       throw new ConsulError("rpc error making call: injected server error (sandbox fault)");
+    if (admission === "throttle")
+      throw new ConsulError(
+        "rate limit exceeded, try again later (sandbox fault)",
+        Number(TOO_MANY_REQUESTS),
+      );
     if (match === undefined)
       throw new ConsulError("Invalid URL path: not a recognized HTTP API endpoint\n", 404);
     const methods = Object.keys(match.route.methods);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CallCounter } from "../call-counter.js";
-import { CallGate, type GatedServer } from "../call-gate.js";
+import { CallGate, type GatedServer, TOO_MANY_REQUESTS } from "../call-gate.js";
 import { type FaultSettings, Faults } from "../faults.js";
 import { type LocalAddress, readBody, startLocalHttp } from "../local-http.js";
 import { NO_RATE_LIMITS } from "../published-limits.js";
@@ -11,7 +11,7 @@ import { NAMERD_WRITES, type NamerdOperation, route } from "./routes.js";
 export interface NamerdServerOptions extends LocalAddress {
   /** Dtab text per namespace at start; default none. */
   readonly namespaces?: Readonly<Record<string, string>>;
-  /** Default: no latency, no errors, no resets (namerd has no throttling). */
+  /** Default: no latency, no errors, no resets; `throttleRate` answers 429, as a proxy in front of namerd would. */
   readonly faults?: Partial<FaultSettings>;
   /** Default 0: a free port (namerd's own default is 4180). */
   readonly port?: number | undefined;
@@ -28,10 +28,18 @@ export interface NamerdServer extends GatedServer {
 
 const UNROUTED = "(unrouted)";
 
-const INJECTED_ERROR: NamerdReply = {
-  status: 500,
-  headers: { "Content-Type": "text/plain" },
-  body: "Internal Server Error (injected fault)\n",
+/** What an injected fault answers, by admission. */
+const INJECTED: Readonly<Record<"serverError" | "throttle", NamerdReply>> = {
+  serverError: {
+    status: 500,
+    headers: { "Content-Type": "text/plain" },
+    body: "Internal Server Error (injected fault)\n",
+  },
+  throttle: {
+    status: Number(TOO_MANY_REQUESTS),
+    headers: { "Content-Type": "text/plain" },
+    body: "Too Many Requests (injected fault)\n",
+  },
 };
 
 /** Starts a local namerd: its HTTP control API over an in-memory dtab store, with fault injection. */
@@ -39,7 +47,10 @@ export async function startNamerdServer(options: NamerdServerOptions = {}): Prom
   const dtabs = new DtabStore(options.namespaces);
   const calls = new CallCounter((operation) => NAMERD_WRITES.has(operation));
   const faults = new Faults(NO_RATE_LIMITS, options.faults);
-  const context: Context = { handlers: namerdHandlers(dtabs), gate: new CallGate(faults, calls) };
+  const context: Context = {
+    handlers: namerdHandlers(dtabs),
+    gate: new CallGate(faults, calls, TOO_MANY_REQUESTS),
+  };
   const http = await startLocalHttp((request, response) => serve(context, request, response), options);
   return { ...http, calls, faults, dtabs };
 }
@@ -57,8 +68,8 @@ async function serve({ handlers, gate }: Context, request: IncomingMessage, resp
   const admission = await gate.admit(operation, request);
   if (admission === undefined) return;
   const reply =
-    admission === "serverError"
-      ? INJECTED_ERROR
+    admission !== "pass"
+      ? INJECTED[admission]
       : routed === undefined
         ? { status: 404 }
         : handlers[routed.operation]({

@@ -21,6 +21,7 @@ import { SdkEcsApi } from "../../../src/controllers/ecs/ecs-client.js";
 import { type EcsFlags, planEcsForMesh } from "../../../src/controllers/ecs/reconcile.js";
 import { serviceCondition } from "../../../src/controllers/ecs/rollout.js";
 import { waitForRollouts } from "../../../src/controllers/ecs/wait.js";
+import { withRegistering } from "../../../src/inventory/inventory.js";
 import { FileInventoryStore } from "../../../src/inventory/store.js";
 import { type EcsServer, startEcsServer } from "../../../src/sandbox/ecs/server.js";
 import type { ManifestSet } from "../../../src/specs/manifest-set.js";
@@ -122,6 +123,31 @@ describe("reconciling ECS through the real SDK", () => {
     expect(server.calls.get("UpdateService").total).toBe(1);
     expect(server.calls.writes()).toBe(2);
     expect((await describe_(["a"])).get("a")?.taskDefinition).toMatch(/task-definition\/demo-a:2$/);
+  });
+
+  it("finds the revision a writer killed before recording it registered, instead of registering again", async () => {
+    await pass(loadSet(MESH_YAML, svc("a")));
+    const changed = loadSet(MESH_YAML, svc("a").replace("example/a:1", "example/a:2"));
+    // The interrupted writer: its mark is saved, its RegisterTaskDefinition landed, then it died.
+    const store = new FileInventoryStore(inventoryFile);
+    const { plan, inventory } = await planEcsForMesh(
+      compileMesh(changed),
+      { api: api(), store, cache: new Map() },
+      { allowMassPrune: false, adopt: false },
+    );
+    const register = plan.resources[0]?.actions.find((a) => a.verb === "register-task-definition");
+    if (register?.verb !== "register-task-definition") throw new Error("an image change registers");
+    await store.save(withRegistering(inventory, "a", register.family, register.fingerprint));
+    await sdk.send(new RegisterTaskDefinitionCommand(register.input));
+
+    server.calls.reset();
+    const { outcomes } = await pass(changed);
+    expect(outcomes).toEqual({ a: "update" });
+    expect(server.calls.get("RegisterTaskDefinition").total).toBe(0);
+    expect((await describe_(["a"])).get("a")?.taskDefinition).toMatch(/task-definition\/demo-a:2$/);
+    const recorded = (await store.load("demo", "demo")).services.a;
+    expect(recorded?.revisions.map((r) => r.arn.split("/").pop())).toEqual(["demo-a:1", "demo-a:2"]);
+    expect(recorded?.registering).toBeUndefined();
   });
 
   it("deletes only the service removed from the manifests", async () => {

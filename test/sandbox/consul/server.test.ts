@@ -95,7 +95,7 @@ describe("the local Consul server", () => {
     }
   });
 
-  it("injects latency, server errors and connection resets, and counts them exactly", async () => {
+  it("injects latency, server errors, connection resets and throttling, and counts them exactly", async () => {
     const server = await startConsulServer({ faults: { latencyMs: 60, seed: 7 } });
     try {
       const consul = consulClient(server.url);
@@ -115,10 +115,17 @@ describe("the local Consul server", () => {
       await expect(consul.get("/v1/catalog/services")).rejects.toThrow();
       await expect(consul.put("/v1/txn", [])).rejects.toThrow();
 
-      server.faults.configure({ connectionResetRate: 0 });
+      server.faults.configure({ connectionResetRate: 0, throttleRate: 1 });
+      const throttled = await consul.get("/v1/catalog/nodes");
+      expect([throttled.status, throttled.text]).toEqual([
+        429,
+        "rate limit exceeded, try again later (sandbox fault)",
+      ]);
+
+      server.faults.configure({ throttleRate: 0 });
       expect((await consul.get("/v1/kv/a")).status).toBe(404);
       expect(server.calls.snapshot()).toEqual({
-        CatalogNodes: { total: 1, ok: 1, throttled: 0, connectionResets: 0, errors: {} },
+        CatalogNodes: { total: 2, ok: 1, throttled: 1, connectionResets: 0, errors: {} },
         CatalogServices: { total: 1, ok: 0, throttled: 0, connectionResets: 1, errors: {} },
         KVGet: { total: 2, ok: 0, throttled: 0, connectionResets: 0, errors: { "404": 1, "500": 1 } },
         KVPut: { total: 1, ok: 0, throttled: 0, connectionResets: 0, errors: { "500": 1 } },

@@ -45,6 +45,14 @@ describe("faults", () => {
     expect(server.calls.get("DeleteDtab").errors).toEqual({ "500": 1 });
   });
 
+  it("throttles with 429 at the throttle rate, counted as throttled", async () => {
+    server = await startNamerdServer({ namespaces: { default: BASE }, faults: { throttleRate: 1 } });
+    const response = await fetch(`${server.url}/api/1/dtabs/default`, { method: "DELETE" });
+    expect(response.status).toBe(429);
+    expect(server.dtabs.list()).toEqual(["default"]);
+    expect(server.calls.get("DeleteDtab")).toMatchObject({ total: 1, throttled: 1, errors: {} });
+  });
+
   it("resets connections at the reset rate", async () => {
     server = await startNamerdServer({ faults: { connectionResetRate: 1 } });
     await expect(fetch(`${server.url}/api/1/dtabs`)).rejects.toThrow();
