@@ -95,4 +95,6 @@ process.on("message", async (command) => {
   if (command.type === "pass") process.send?.({ type: "passed", ...(await pass()) });
   else process.exit(0);
 });
+// The bench stopped, whatever the reason: so does this process.
+process.once("disconnect", () => process.exit(0));
 process.send?.({ type: "ready" });

@@ -34,8 +34,14 @@ const { values } = parseArgs({
     interval: { type: "string", default: "10" },
     scenarios: { type: "string", default: SCENARIOS.join(",") },
     quick: { type: "boolean", default: false },
+    "give-up-after": { type: "string", default: "1800" },
   },
 });
+// The bench stops by itself, whatever hangs: its children follow it (they exit on disconnect).
+const watchdog = setTimeout(() => {
+  console.error(`bench: gave up after ${values["give-up-after"]} s`);
+  process.exit(1);
+}, Number(values["give-up-after"]) * 1000);
 const QUICK = values.quick;
 const SIZES = (values.services ?? (QUICK ? "100,1000" : "100,1000,3000")).split(",").map(Number);
 const CONVERGE_N = Number(values["converge-services"] ?? (QUICK ? 200 : 1000));
@@ -421,9 +427,10 @@ if (scenarios.has("webhook") || scenarios.has("stopped")) {
       ...["--interval", `${INTERVAL_S}s`, "--poll", "1h", "--port", "0", "--host", "127.0.0.1"],
       ...["--workdir", mesh.workdir, "--inventory", mesh.inventory],
     ],
-    { env: { ...process.env, ...sandbox.env, ECSMESH_WEBHOOK_SECRET: secret, ECSMESH_LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] },
+    { env: { ...process.env, ...sandbox.env, ECSMESH_WEBHOOK_SECRET: secret, ECSMESH_LOG_LEVEL: "info" }, stdio: ["ignore", "inherit", "pipe"] },
   );
-  const logLines = createInterface({ input: controller.stdout as NodeJS.ReadableStream });
+  const logLines = createInterface({ input: controller.stderr as NodeJS.ReadableStream });
+  process.once("exit", () => controller.kill());
   const logWaiters: ((entry: Record<string, unknown>) => boolean)[] = [];
   logLines.on("line", (line) => {
     let entry: Record<string, unknown>;
@@ -476,7 +483,7 @@ if (scenarios.has("webhook") || scenarios.has("stopped")) {
   results.controller = controllerResults;
   lines.push(
     `\n\`ecsmesh run\` (${CONTROLLER_N} services, --interval ${INTERVAL_S}s, ${LATENCY_MS} ms latency):`,
-    "| commit -> first ECS write (signed webhook) | task stopped -> deregistered in Consul | a steady pass |",
+    "| commit -> first ECS write (signed webhook) | task stopped -> deregistered in Consul | first pass after start |",
     "|---|---|---|",
   );
   lines.push(row(
@@ -488,6 +495,7 @@ if (scenarios.has("webhook") || scenarios.has("stopped")) {
   ));
 }
 
+clearTimeout(watchdog);
 results.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
 await mkdir(path.join(here, "results"), { recursive: true });
 await writeFile(path.join(here, "results", "full-pass.json"), `${JSON.stringify(results, null, 2)}\n`);

@@ -109,6 +109,8 @@ process.on("message", async (command: SandboxCommand) => {
       process.exit(0);
   }
 });
+// The bench stopped, whatever the reason: so does this server.
+process.once("disconnect", () => process.exit(0));
 process.send?.({
   type: "ready",
   env: {
