@@ -37,6 +37,7 @@ function resetPeakRss() {
 
 async function pass() {
   resetPeakRss();
+  const startedAt = Date.now();
   const started = performance.now();
   const loaded = await loadManifestDir(args.manifests);
   if (!loaded.ok) throw new Error("bench manifests are invalid");
@@ -83,6 +84,7 @@ async function pass() {
   }
   return {
     wallMs,
+    startedAt,
     maxRssMb: peakRssMb(),
     runningTasks: tasks.length,
     ecsOutcomes: outcomes,

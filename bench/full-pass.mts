@@ -59,7 +59,7 @@ type Calls = Record<string, Record<string, { total: number; throttled: number }>
 interface Sandbox {
   env: Record<string, string>;
   ask(command: SandboxCommand): Promise<Record<string, unknown>>;
-  calls(): Promise<{ calls: Calls; writes: Record<string, number> }>;
+  calls(): Promise<{ calls: Calls; writes: Record<string, number>; lastEcsWriteAt?: number }>;
   next(type: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
@@ -93,6 +93,8 @@ async function startSandbox(): Promise<Sandbox> {
 
 interface PassReport {
   wallMs: number;
+  /** Date.now() when the pass started. */
+  startedAt: number;
   maxRssMb: number;
   runningTasks: number;
   ecsOutcomes: Record<string, number>;
@@ -370,8 +372,11 @@ if (scenarios.has("converge")) {
   const buckets = scaledBuckets(TIME_SCALE);
   const worker = await startWorker(sandbox, mesh, buckets);
   const first = await worker.pass();
-  const { calls } = await sandbox.calls();
+  const { calls, lastEcsWriteAt } = await sandbox.calls();
   const ecs = calls.ecs ?? {};
+  // The ECS step alone is paced by the buckets: Consul registrations and Grafana pushes that follow
+  // in the same pass are not time-scaled, and would weigh x${TIME_SCALE} too much against it.
+  const ecsStepMs = Number(lastEcsWriteAt) - first.startedAt;
   const made = (...operations: string[]) =>
     operations.reduce((sum, op) => sum + (ecs[op]?.total ?? 0) - (ecs[op]?.throttled ?? 0), 0);
   const minimumMs = Math.max(
@@ -390,21 +395,23 @@ if (scenarios.has("converge")) {
     timeScale: TIME_SCALE,
     ecsCalls: flatten(calls).ecs,
     throttled: Object.values(ecs).reduce((sum, c) => sum + c.throttled, 0),
-    wallMs: Math.round(first.wallMs),
+    ecsStepMs,
     theoreticalMinimumMs: Math.round(minimumMs),
-    ratio: Number((first.wallMs / minimumMs).toFixed(3)),
+    ratio: Number((ecsStepMs / minimumMs).toFixed(3)),
+    wholePassMs: Math.round(first.wallMs),
     registrationPass: { wallMs: Math.round(registration.wallMs), consulTxn: after.writes.consul },
   };
   results.converge = converge;
   lines.push(
     `\nInitial converge of ${CONVERGE_N} services, AWS's ECS buckets sped up x${TIME_SCALE}, ${LATENCY_MS} ms latency:`,
-    "| first pass | slowest bucket's minimum | ratio | ECS calls | throttled | registration pass once running |",
-    "|---|---|---|---|---|---|",
+    "| ECS step (pass start -> last ECS write) | slowest bucket's minimum | ratio | whole first pass | ECS calls | throttled | registration pass once running |",
+    "|---|---|---|---|---|---|---|",
   );
   lines.push(row(
-    `${(converge.wallMs / 1000).toFixed(2)} s`,
+    `${(converge.ecsStepMs / 1000).toFixed(2)} s`,
     `${(converge.theoreticalMinimumMs / 1000).toFixed(2)} s`,
     `${converge.ratio}x`,
+    `${(converge.wholePassMs / 1000).toFixed(2)} s`,
     JSON.stringify(converge.ecsCalls),
     converge.throttled,
     `${converge.registrationPass.wallMs} ms, ${converge.registrationPass.consulTxn} Consul Txn`,

@@ -41,6 +41,15 @@ const namerd = await startNamerdServer();
 const grafana = await startGrafanaServer();
 const servers = { ecs, ec2, cloudMap, consul, namerd, grafana };
 
+// When ECS last saw a write, to the few milliseconds: where a converge's ECS step ended.
+let ecsWrites = 0;
+let lastEcsWriteAt: number | undefined;
+setInterval(() => {
+  if (ecs.calls.writes() === ecsWrites) return;
+  ecsWrites = ecs.calls.writes();
+  lastEcsWriteAt = Date.now();
+}, POLL_MS).unref();
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until<T>(probe: () => T | undefined): Promise<T> {
   for (;;) {
@@ -78,9 +87,12 @@ process.on("message", async (command: SandboxCommand) => {
       return reply({
         calls: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, callsOf(s.calls)])),
         writes: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, s.calls.writes()])),
+        lastEcsWriteAt,
       });
     case "reset":
       for (const server of Object.values(servers)) server.calls.reset();
+      ecsWrites = 0;
+      lastEcsWriteAt = undefined;
       return reply();
     case "settled":
       await until(() => settled(command.cluster, command.tasks) || undefined);
