@@ -79,8 +79,12 @@ export async function pushDashboards(
   return { folderUid, folderCreated, pushed, unchanged };
 }
 
+/**
+ * Compared only within one process, whose rendering is deterministic: plain JSON is stable here, and
+ * several times cheaper than canonical JSON over a thousand dashboards each pass.
+ */
 function digestOf(dashboard: Dashboard, folderUid: string): string {
-  return createHash("sha256").update(folderUid).update(canonicalJson(dashboard)).digest("base64");
+  return createHash("sha256").update(folderUid).update(JSON.stringify(dashboard)).digest("base64");
 }
 
 /** The same model in the same folder; `id` and `version` are Grafana's bookkeeping, not content. */
