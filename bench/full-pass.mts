@@ -259,11 +259,16 @@ const byVerb = (verbs: string[]) =>
   verbs.reduce<Record<string, number>>((counts, verb) => ({ ...counts, [verb]: (counts[verb] ?? 0) + 1 }), {});
 const totalOf = (ops: Record<string, number> | undefined) => Object.values(ops ?? {}).reduce((a, b) => a + b, 0);
 
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: cpus().length,
-  loadAverageAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+  // 1, 5 and 15 minutes, as one string: the figures' noise on a shared machine.
+  loadAverageAtStart: loadAverage(),
   latencyMs: LATENCY_MS,
 };
 const lines: string[] = [];
@@ -503,7 +508,7 @@ if (scenarios.has("webhook") || scenarios.has("stopped")) {
 }
 
 clearTimeout(watchdog);
-results.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
+results.loadAverageAtEnd = loadAverage();
 await mkdir(path.join(here, "results"), { recursive: true });
 await writeFile(path.join(here, "results", "full-pass.json"), `${JSON.stringify(results, null, 2)}\n`);
 console.log(lines.join("\n"));
