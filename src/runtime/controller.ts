@@ -13,6 +13,7 @@ import {
 } from "../controllers/mesh.js";
 import type { ScrapeTargets } from "../controllers/monitoring/discovery.js";
 import type { GrafanaApi } from "../controllers/monitoring/grafana-client.js";
+import { newPushedDashboards } from "../controllers/monitoring/grafana-push.js";
 import { reconcileMonitoring, scrapeTargets } from "../controllers/monitoring/reconcile.js";
 import type { WriterLock } from "../inventory/lock.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
@@ -95,6 +96,8 @@ export class Controller {
   private lock: WriterLock | undefined;
   /** While following: watches the lock, which is taken in the background, to start writing at once. */
   private leadershipWatch: NodeJS.Timeout | undefined;
+  /** The dashboards Grafana was last found to have: a steady pass reads back only a few. */
+  private readonly pushedDashboards = newPushedDashboards();
 
   constructor(private readonly options: ControllerOptions) {
     this.status = initialStatus(options.sourceInfo, options.identity);
@@ -392,6 +395,7 @@ export class Controller {
         this.options.workdir,
         this.options.grafana?.(desired.set),
         `ecsmesh ${this.status.lastAttemptedRevision ?? ""}`.trim(),
+        this.pushedDashboards,
       );
       if (tasks) this.scrapeTargets = result.targets;
       const previous = this.status.monitoring as { lastWriteAt?: string } | undefined;

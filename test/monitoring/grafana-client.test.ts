@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type GrafanaApi, HttpGrafanaApi } from "../../src/controllers/monitoring/grafana-client.js";
-import { pushDashboards } from "../../src/controllers/monitoring/grafana-push.js";
+import { newPushedDashboards, pushDashboards } from "../../src/controllers/monitoring/grafana-push.js";
 import type { Dashboard } from "../../src/monitoring/dashboards/model.js";
 import { renderDashboards } from "../../src/monitoring/dashboards/render.js";
 import { grafanaFolderUid } from "../../src/monitoring/grafana-folder.js";
@@ -127,6 +127,50 @@ describe("pushDashboards against a local Grafana", () => {
       dashboard: { title: "linkerd-viz" },
     });
     expect(grafana.store.dashboard("ecsmesh-controller")?.folderUid).toBe(grafanaFolderUid(FOLDER));
+  });
+
+  it("remembers what it pushed: a steady pass reads back 10 dashboards, and a hand edit is still put back", async () => {
+    const metrics = "\nports: [{containerPort: 8080, name: http}]\nmetrics: {port: http}";
+    const many = (firstServesMetrics: boolean) =>
+      renderDashboards(
+        loadSet(
+          MESH,
+          ...Array.from({ length: 30 }, (_, i) =>
+            serviceYaml(`svc-${i}`, `image: a\nmemory: 64${i === 0 && firstServesMetrics ? metrics : ""}`),
+          ),
+          MONITORING,
+        ),
+      );
+    const desired = many(false);
+    const pushedBefore = newPushedDashboards();
+    const pass = (next = desired) =>
+      pushDashboards(api(grafana.token), { folder: FOLDER, dashboards: next, message: "m" }, pushedBefore);
+    expect((await pass()).pushed).toHaveLength(33);
+    grafana.calls.reset();
+    expect((await pass()).unchanged).toHaveLength(33);
+    expect(total("GetFolder")).toBe(1);
+    expect(total("GetDashboard")).toBe(10);
+    expect(grafana.calls.writes()).toBe(0);
+
+    const edited = grafana.store.dashboard("linkerd-viz");
+    if (!edited) throw new Error("linkerd-viz was not pushed");
+    grafana.store.save({
+      dashboard: { ...edited.dashboard, title: "edited by hand" },
+      folderUid: edited.folderUid,
+      overwrite: true,
+      message: "hand edit",
+    });
+    let passes = 0;
+    while (grafana.store.dashboard("linkerd-viz")?.dashboard.title !== "linkerd-viz" && passes < 10) {
+      await pass();
+      passes += 1;
+    }
+    expect(passes).toBeLessThanOrEqual(Math.ceil(33 / 10));
+
+    // A dashboard the manifests changed is read and written in the next pass, whatever the rotation.
+    grafana.calls.reset();
+    expect((await pass(many(true))).pushed).toEqual(["ecsmesh-service-svc-0"]);
+    expect(total("SaveDashboard")).toBe(1);
   });
 
   it("refuses a bad or missing token with an error that names GRAFANA_TOKEN, without retrying", async () => {

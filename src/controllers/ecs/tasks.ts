@@ -29,14 +29,20 @@ export interface InstanceAddresses {
   privateIps(instanceIds: readonly string[]): Promise<Map<string, string>>;
 }
 
-/** Container instances never change their EC2 instance, nor instances their private IP: both cache forever. */
+/**
+ * Container instances never change their EC2 instance, nor instances their private IP: both cache
+ * forever. A RUNNING task keeps its address and ports until it stops (it then leaves ListTasks), so
+ * it is described once; its ECS health after that is Consul's own HTTP check's business.
+ */
 export interface TaskObservationCache {
   readonly instanceOf: Map<string, string>;
   readonly ipOf: Map<string, string>;
+  /** Task ARN -> the task as described once RUNNING. */
+  readonly running: Map<string, Task>;
 }
 
 export function newTaskObservationCache(): TaskObservationCache {
-  return { instanceOf: new Map(), ipOf: new Map() };
+  return { instanceOf: new Map(), ipOf: new Map(), running: new Map() };
 }
 
 const DESCRIBE_TASKS_BATCH = 100;
@@ -53,8 +59,9 @@ export function reachablePort(task: RunningTask, containerPort: number): number 
 
 /**
  * The RUNNING tasks of the named services, cluster-wide: ListTasks pages of 100, DescribeTasks in
- * batches of 100 (3,000 tasks cost about 60 calls, not one ListTasks per service), then the
- * container instances and EC2 addresses behind bridge and host tasks, each looked up once.
+ * batches of 100 for the tasks not yet seen RUNNING (3,000 steady tasks cost 30 calls, not one
+ * ListTasks per service), then the container instances and EC2 addresses behind bridge and host
+ * tasks, each looked up once.
  */
 export async function observeRunningTasks(
   reader: TaskReader,
@@ -64,12 +71,20 @@ export async function observeRunningTasks(
   cache: TaskObservationCache,
 ): Promise<RunningTask[]> {
   const arns = await reader.listRunningTasks(cluster);
+  const listed = new Set(arns);
+  for (const arn of cache.running.keys()) if (!listed.has(arn)) cache.running.delete(arn);
+  const unseen = arns.filter((arn) => !cache.running.has(arn));
   const described = (
-    await mapConcurrent(chunk(arns, DESCRIBE_TASKS_BATCH), 8, (batch) => reader.describeTasks(cluster, batch))
+    await mapConcurrent(chunk(unseen, DESCRIBE_TASKS_BATCH), 8, (batch) =>
+      reader.describeTasks(cluster, batch),
+    )
   ).flat();
-  const ours = described.filter(
-    (t) => t.lastStatus === "RUNNING" && t.group?.startsWith("service:") && services.has(t.group.slice(8)),
-  );
+  for (const task of described) {
+    if (task.lastStatus === "RUNNING" && task.taskArn) cache.running.set(task.taskArn, task);
+  }
+  const ours = arns
+    .flatMap((arn) => cache.running.get(arn) ?? [])
+    .filter((t) => t.group?.startsWith("service:") && services.has(t.group.slice(8)));
   const unknownInstances = [
     ...new Set(
       ours

@@ -4,7 +4,7 @@ import type { RunningTask } from "../ecs/tasks.js";
 import { linkerdTargets, type ScrapeTargets, serviceTargets } from "./discovery.js";
 import { writeChangedFiles } from "./files.js";
 import type { GrafanaApi } from "./grafana-client.js";
-import { type PushResult, pushDashboards } from "./grafana-push.js";
+import { type PushedDashboards, type PushResult, pushDashboards } from "./grafana-push.js";
 
 export interface MonitoringResult {
   readonly targets: ScrapeTargets;
@@ -43,6 +43,8 @@ export async function reconcileMonitoring(
   /** Grafana's HTTP API, when the manifest names a grafanaUrl and GRAFANA_TOKEN is set. */
   grafana: GrafanaApi | undefined,
   message: string,
+  /** The controller's memory of the dashboards Grafana has, across passes. */
+  pushedDashboards?: PushedDashboards,
 ): Promise<MonitoringResult> {
   const scrape = scrapeTargets(desired, tasks);
   const monitoring = desired.set.monitoring?.manifest;
@@ -53,11 +55,11 @@ export async function reconcileMonitoring(
     compiled && relative !== undefined ? await writeChangedFiles(baseDir, relative, compiled.files) : [];
   const grafanaPush =
     monitoring && compiled && grafana
-      ? await pushDashboards(grafana, {
-          folder: monitoring.spec.grafana.folder,
-          dashboards: compiled.dashboards,
-          message,
-        })
+      ? await pushDashboards(
+          grafana,
+          { folder: monitoring.spec.grafana.folder, dashboards: compiled.dashboards, message },
+          pushedDashboards,
+        )
       : undefined;
   return { targets: scrape, directory, filesWritten, grafana: grafanaPush };
 }

@@ -186,6 +186,29 @@ describe("Consul registrations of running tasks", () => {
     expect(ours()).toHaveLength(2);
   });
 
+  it("describes a task once it runs, then only lists it, and deregisters it once it stops", async () => {
+    const set = loadSet(mesh(false), world(3));
+    await converge(set);
+    // Clients kept across passes, as the controller keeps them: the second pass has seen every task.
+    const targets = targetsFor(sandbox, { consulUrl: consul.url });
+    const options = { dryRun: false, flags: { allowMassPrune: false, adopt: false }, log: silentLogger };
+    await reconcileMesh(compileMesh(set), targets, options);
+    sandbox.ecs.calls.reset();
+    await reconcileMesh(compileMesh(set), targets, options);
+    expect(sandbox.ecs.calls.get("ListTasks").total).toBe(1);
+    expect(sandbox.ecs.calls.get("DescribeTasks").total).toBe(0);
+
+    const [victim] = sandbox.ecs.ecs.state.clusters.get("demo")?.services.get("world")?.tasks ?? [];
+    if (!victim) throw new Error("no world task");
+    sandbox.ecs.ecs.stopTask(victim.arn);
+    sandbox.ecs.calls.reset();
+    const report = await reconcileMesh(compileMesh(set), targets, options);
+    expect(report.consul?.ok && report.consul.value.plan.changes.map((c) => c.verb)).toContain("deregister");
+    expect(ours().map((s) => s.ServiceID)).not.toContain(`world-${victim.id}`);
+    // Only the replacement, if the scheduler started it already, is described.
+    expect(sandbox.ecs.calls.get("DescribeTasks").total).toBeLessThanOrEqual(1);
+  });
+
   it("still reconciles ECS when Consul is unreachable, and reports the error on Consul", async () => {
     const report = await pass(loadSet(mesh(false), world(1)), "http://127.0.0.1:1");
     expect(report.ecs.ok).toBe(true);
