@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { type ConsulServer, startConsulServer } from "../../src/sandbox/consul/s
 import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { serviceYaml } from "../controllers/ecs/support.js";
+import { spawnCli } from "../support/processes.js";
 
 const SERVICES = 12;
 
@@ -73,11 +74,10 @@ async function cli(argv: string[], extraEnv: Record<string, string> = {}) {
 /** `ecsmesh apply` as a real process, as a user runs it, so it can be interrupted or killed. */
 function applyProcess(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number> } {
   let output = "";
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "test/runtime/run-entry.mts", "apply", manifests, ...args],
-    { env: { ...process.env, ...awsEnv() }, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawnCli(["apply", manifests, ...args], {
+    env: { ...process.env, ...awsEnv() },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exit = new Promise<number>((resolve) =>

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:https";
 import { tmpdir } from "node:os";
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import type { ControllerStatus } from "../../src/runtime/status.js";
+import { freePort, spawnCli } from "../support/processes.js";
 
 const run = promisify(execFile);
 // A token pasted as the URL's user name, as GitHub and GitLab tokens commonly are.
@@ -73,14 +74,10 @@ function collect(child: ChildProcess): () => string {
 
 describe("a credential in --source", () => {
   it("authenticates git through its environment and appears in no status, page, log, error or git argument", async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const trace = path.join(root, "git-trace.log");
-    const child = spawn(
-      process.execPath,
+    const child = spawnCli(
       [
-        "--import",
-        "tsx",
-        "test/runtime/run-entry.mts",
         "run",
         "--source",
         `https://${TOKEN}@127.0.0.1:${gitPort}/mesh.git`,

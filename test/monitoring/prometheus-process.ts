@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../support/processes.js";
 import { PROMETHEUS } from "./support.js";
 
 export interface RunningPrometheus {
@@ -70,14 +70,4 @@ async function waitReady(url: string, prometheus: ChildProcess, log: () => strin
     await sleep(100);
   }
   throw new Error(`prometheus was not ready within 15 s:\n${log()}`);
-}
-
-/** A port nothing listens on right now (the OS may hand it out again, but not within a test's time). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("no TCP address");
-  return address.port;
 }

@@ -1,9 +1,8 @@
 // Shared by the chaos and crash tests and `npm run bench:chaos`: a mesh of N services in a local git
 // repository, every fake server on loopback, `ecsmesh run` as a child process, and the checks that
 // say a converge went right (no duplicate, no extra revision, no registration lost or doubled).
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { ControllerStatus } from "../../src/runtime/status.js";
@@ -16,6 +15,7 @@ import { type EcsServer, startEcsServer } from "../../src/sandbox/ecs/server.js"
 import type { FaultSettings } from "../../src/sandbox/faults.js";
 import { type NamerdServer, startNamerdServer } from "../../src/sandbox/namerd/server.js";
 import { seededRandom } from "../../src/sandbox/seeded-random.js";
+import { freePort, spawnCli } from "../support/processes.js";
 
 export const CLUSTER = "chaos";
 /** The mesh's writer lock (src/cli/mesh-store.ts): ecsmesh/locks/<cluster>/<owner>, the owner being the Mesh's name. */
@@ -185,12 +185,8 @@ export async function spawnController(options: {
   readonly identity: string;
 }): Promise<ControllerProcess> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
+  const child = spawnCli(
     [
-      "--import",
-      "tsx",
-      "test/runtime/run-entry.mts",
       "run",
       ...["--source", options.repo, "--port", String(port), "--host", "127.0.0.1"],
       ...["--interval", "10s", "--poll", "1s", "--identity", options.identity],
@@ -217,15 +213,6 @@ export async function spawnController(options: {
     stop: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 /** Polls `check` (failures count as "not yet") until it holds or `timeoutMs` passes. */
@@ -274,6 +261,22 @@ export function meshState(sandbox: MeshSandbox) {
     consulRegistrations: registrations.length,
     distinctConsulRegistrations: new Set(registrations).size,
     unregisteredTasks: running.filter((t) => !registrations.some((id) => id.endsWith(t.id))).length,
+  };
+}
+
+/**
+ * The state a converge of `services` one-task services must leave: each created and registered once
+ * (`revisions` task definitions in all), every task running and registered exactly once in Consul.
+ */
+export function convergedState(services: number, revisions = services): ReturnType<typeof meshState> {
+  return {
+    activeServices: services,
+    createServiceCalls: services,
+    registerTaskDefinitionCalls: revisions,
+    runningTasks: services,
+    consulRegistrations: services,
+    distinctConsulRegistrations: services,
+    unregisteredTasks: 0,
   };
 }
 

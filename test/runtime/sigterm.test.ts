@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeExampleRepo } from "../../src/cli/sandbox.js";
 import { type EmbeddedSandbox, startEmbeddedSandbox } from "../../src/sandbox/embedded.js";
+import { freePort, spawnCli } from "../support/processes.js";
 
 let sandbox: EmbeddedSandbox;
 let repo: string;
@@ -32,13 +33,9 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 
 describe("ecsmesh run as a process", () => {
   it("on SIGTERM finishes its pass, releases the leader lock and exits 0", async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(
-      process.execPath,
+    const port = await freePort();
+    const child = spawnCli(
       [
-        "--import",
-        "tsx",
-        "test/runtime/run-entry.mts",
         "run",
         "--source",
         repo,

@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { accessSync, constants } from "node:fs";
-import { createServer, type Server } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { HttpConsulApi } from "../../../src/controllers/consul/consul-client.js";
+import { freePorts } from "../../support/processes.js";
 
 /** CONSUL_BIN, else `consul` on PATH; undefined when there is none. */
 export const consulBinary: string | undefined = process.env.CONSUL_BIN || onPath("consul");
@@ -159,28 +159,6 @@ async function getJson(url: string): Promise<unknown> {
   } catch {
     return undefined;
   }
-}
-
-/** Ports the kernel hands out for port 0, all held at once so they differ, then released for the agent. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const server = createServer();
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const address = s.address();
-    if (address === null || typeof address === "string") throw new Error("no TCP port");
-    return address.port;
-  });
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
 
 function onPath(name: string): string | undefined {
