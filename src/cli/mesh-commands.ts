@@ -13,7 +13,6 @@ import {
   reconcileRegistrations,
   type TargetReport,
 } from "../controllers/mesh.js";
-import { meshTargets } from "../controllers/targets.js";
 import { acquireWriterLock, LockHeldError, type WriterLock } from "../inventory/lock.js";
 import { formatDiagnostic } from "../specs/diagnostic.js";
 import type { ManifestSet } from "../specs/manifest-set.js";
@@ -21,7 +20,7 @@ import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
 import { createLogger, type Logger } from "../util/logger.js";
 import { type CliIO, EXIT } from "./io.js";
-import { meshStore } from "./mesh-store.js";
+import { connectMesh } from "./mesh-store.js";
 import { hasChanges, paint, planJson, renderPlan, summarizePlan } from "./render-plan.js";
 
 /** Settings read from the environment once, at the entry point. */
@@ -43,7 +42,7 @@ export interface MeshCommandOptions extends EcsFlags {
   readonly output: "text" | "json";
   /**
    * Inventory file (and FILE.lock beside it); without it, the mesh's own Consul KV, where the
-   * controller keeps it (see meshStore).
+   * controller keeps it (see meshStore in mesh-store.ts).
    */
   readonly inventory: string | undefined;
   readonly wait: boolean;
@@ -69,33 +68,18 @@ export function connect(
   inventoryFile: string | undefined,
   env: CliEnv,
 ): MeshTargets & { log: Logger; lock: WriterLock } {
-  const mesh = set.mesh.manifest;
-  const region = mesh.spec.ecs.region;
-  if (env.awsRegion && env.awsRegion !== region) {
-    throw new Error(
-      `AWS_REGION is ${env.awsRegion} but the Mesh's ecs.region is ${region}; refusing to guess`,
-    );
-  }
   const log = createLogger({ level: env.logLevel });
-  const { consul, store, lock } = meshStore(set, {
+  const { targets, lock } = connectMesh(set, {
+    awsRegion: env.awsRegion,
     consulAddress: env.consulAddress,
     consulToken: env.consulToken,
+    namerdUrl: env.namerdUrl,
+    trustedEndpoints: env.trustedEndpoints,
     inventoryFile,
     identity: `ecsmesh apply by ${userName()}@${hostname()} (pid ${process.pid})`,
     log,
   });
-  return {
-    ...meshTargets(set, {
-      store,
-      consul,
-      consulToken: env.consulToken,
-      namerdUrl: env.namerdUrl,
-      trustedEndpoints: env.trustedEndpoints,
-      log,
-    }),
-    log,
-    lock,
-  };
+  return { ...targets, log, lock };
 }
 
 /** Who runs the command; a container user without a passwd entry has only a uid. */

@@ -1,6 +1,8 @@
 import path from "node:path";
 import type { CallPolicyOptions } from "../aws/call-policy.js";
 import { type ConsulApi, HttpConsulApi } from "../controllers/consul/consul-client.js";
+import type { MeshTargets } from "../controllers/mesh.js";
+import { meshTargets } from "../controllers/targets.js";
 import { ConsulInventoryStore } from "../inventory/consul-store.js";
 import { FileWriterLock } from "../inventory/file-lock.js";
 import type { WriterLock } from "../inventory/lock.js";
@@ -75,4 +77,40 @@ export function meshStore(set: ManifestSet, settings: MeshStoreSettings): MeshSt
       settings.log,
     ),
   };
+}
+
+export interface ConnectSettings extends MeshStoreSettings {
+  /** AWS_REGION: must agree with the Mesh's ecs.region when set. */
+  readonly awsRegion: string | undefined;
+  /** ECSMESH_NAMERD_URL: overrides the Mesh's linkerd.namerd.url. */
+  readonly namerdUrl: string | undefined;
+  /** ECSMESH_TRUSTED_ENDPOINTS. */
+  readonly trustedEndpoints: readonly string[] | undefined;
+}
+
+/**
+ * Clients for every target the Mesh uses and the mesh's writer lock: the one place `plan`,
+ * `apply`, `bootstrap` and the controller build them.
+ */
+export function connectMesh(
+  set: ManifestSet,
+  settings: ConnectSettings,
+): { readonly targets: MeshTargets; readonly lock: WriterLock } {
+  const region = set.mesh.manifest.spec.ecs.region;
+  if (settings.awsRegion && settings.awsRegion !== region) {
+    throw new Error(
+      `AWS_REGION is ${settings.awsRegion} but the Mesh's ecs.region is ${region}; refusing to guess`,
+    );
+  }
+  const { consul, store, lock } = meshStore(set, settings);
+  const targets = meshTargets(set, {
+    store,
+    consul,
+    consulToken: settings.consulToken,
+    namerdUrl: settings.namerdUrl,
+    trustedEndpoints: settings.trustedEndpoints,
+    log: settings.log,
+    ...(settings.policy ? { policy: settings.policy } : {}),
+  });
+  return { targets, lock };
 }

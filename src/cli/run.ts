@@ -2,7 +2,6 @@ import { hostname } from "node:os";
 import path from "node:path";
 import type { CallPolicyOptions } from "../aws/call-policy.js";
 import { type GrafanaApi, HttpGrafanaApi } from "../controllers/monitoring/grafana-client.js";
-import { meshTargets } from "../controllers/targets.js";
 import { type ConnectedMesh, Controller } from "../runtime/controller.js";
 import { type GitAuth, GitSource } from "../runtime/git-source.js";
 import { type StatusServer, startStatusServer } from "../runtime/http-server.js";
@@ -13,7 +12,7 @@ import type { ManifestSet } from "../specs/manifest-set.js";
 import { ownerId } from "../specs/resolve.js";
 import type { ScopedToken } from "../util/endpoint-trust.js";
 import { createLogger, type Logger } from "../util/logger.js";
-import { meshStore } from "./mesh-store.js";
+import { connectMesh } from "./mesh-store.js";
 
 /** Everything `ecsmesh run` needs, parsed once at the entry point from flags and environment. */
 export interface RunConfig {
@@ -80,11 +79,6 @@ export async function startController(
   let connected: { key: string; value: ConnectedMesh } | undefined;
   const connect = (set: ManifestSet): ConnectedMesh => {
     const mesh = set.mesh.manifest;
-    if (config.awsRegion && config.awsRegion !== mesh.spec.ecs.region) {
-      throw new Error(
-        `AWS_REGION is ${config.awsRegion} but the Mesh's ecs.region is ${mesh.spec.ecs.region}`,
-      );
-    }
     const key = JSON.stringify([
       mesh.spec.ecs,
       mesh.spec.consul,
@@ -93,20 +87,14 @@ export async function startController(
       ownerId(mesh),
     ]);
     if (connected?.key === key) return connected.value;
-    const { consul, store, lock } = meshStore(set, {
+    const { targets, lock } = connectMesh(set, {
+      awsRegion: config.awsRegion,
       consulAddress: config.consulAddress,
-      consulToken: config.consulToken,
-      inventoryFile: config.inventoryFile,
-      identity: config.identity,
-      policy,
-      log,
-    });
-    const targets = meshTargets(set, {
-      store,
-      consul,
       consulToken: config.consulToken,
       namerdUrl: config.namerdUrl,
       trustedEndpoints: config.trustedEndpoints,
+      inventoryFile: config.inventoryFile,
+      identity: config.identity,
       policy,
       log,
     });
